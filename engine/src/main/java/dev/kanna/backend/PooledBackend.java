@@ -1,0 +1,118 @@
+/*
+ * Storage pooling and allocation scopes shared by the backends. Released storage goes to a free
+ * list keyed by (dtype, element count), so a training step that allocates the same activations every
+ * time allocates nothing in steady state. Scopes are per thread and nest.
+ */
+package dev.kanna.backend;
+
+import dev.kanna.tensor.DType;
+import dev.kanna.tensor.Shapes;
+import dev.kanna.tensor.Tensor;
+
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
+
+public abstract class PooledBackend implements Backend {
+
+    private record Key(DType dtype, long size) {
+    }
+
+    private final Map<Key, ArrayDeque<Object>> free = new HashMap<>();
+    private final ThreadLocal<ArrayDeque<ScopeImpl>> scopes = ThreadLocal.withInitial(ArrayDeque::new);
+
+    /** Fresh device storage for size elements of dtype (contents unspecified). */
+    protected abstract Object allocateStorage(DType dtype, long size);
+
+    /** Sets size elements of storage to zero. */
+    protected abstract void zeroStorage(Object storage, DType dtype, long size);
+
+    /** Gives storage back to the device for good (pool trimming, close). */
+    protected abstract void freeStorage(Object storage);
+
+    @Override
+    public Tensor empty(DType dtype, int... shape) {
+        long size = Shapes.elementCount(shape);
+        Object storage = null;
+        synchronized (free) {
+            ArrayDeque<Object> list = free.get(new Key(dtype, size));
+            if (list != null) storage = list.poll();
+        }
+        if (storage == null) storage = allocateStorage(dtype, size);
+        Tensor t = new Tensor(this, dtype, shape, storage, true);
+        ScopeImpl scope = scopes.get().peek();
+        if (scope != null) scope.owned.add(t);
+        return t;
+    }
+
+    @Override
+    public Tensor zeros(DType dtype, int... shape) {
+        Tensor t = empty(dtype, shape);
+        zeroStorage(t.storage(), dtype, t.size());
+        return t;
+    }
+
+    @Override
+    public void release(Tensor t) {
+        if (!t.ownsStorage() || t.isReleased()) return;
+        Object storage = t.storage();
+        t.markReleased();
+        synchronized (free) {
+            free.computeIfAbsent(new Key(t.dtype(), t.size()), k -> new ArrayDeque<>()).push(storage);
+        }
+    }
+
+    /** Frees all pooled storage (tensors still in use are unaffected). */
+    public void trimPool() {
+        synchronized (free) {
+            free.values().forEach(list -> list.forEach(this::freeStorage));
+            free.clear();
+        }
+    }
+
+    @Override
+    public Scope scope() {
+        ScopeImpl scope = new ScopeImpl();
+        scopes.get().push(scope);
+        return scope;
+    }
+
+    private final class ScopeImpl implements Scope {
+        final Set<Tensor> owned = Collections.newSetFromMap(new IdentityHashMap<>());
+        boolean closed;
+
+        @Override
+        public Tensor keep(Tensor t) {
+            if (owned.remove(t)) {
+                ArrayDeque<ScopeImpl> stack = scopes.get();
+                ScopeImpl parent = null;
+                boolean below = false;
+                for (ScopeImpl s : stack) {   // iterates from the innermost scope outwards
+                    if (below) {
+                        parent = s;
+                        break;
+                    }
+                    below = s == this;
+                }
+                if (parent != null) parent.owned.add(t);
+            }
+            return t;
+        }
+
+        @Override
+        public void close() {
+            if (closed) return;
+            closed = true;
+            ArrayDeque<ScopeImpl> stack = scopes.get();
+            if (stack.peek() != this) {
+                throw new IllegalStateException("scopes must close innermost first");
+            }
+            stack.pop();
+            for (Tensor t : owned) release(t);
+            owned.clear();
+        }
+    }
+}

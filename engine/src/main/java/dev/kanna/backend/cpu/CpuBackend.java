@@ -1,0 +1,319 @@
+/*
+ * The CPU backend: float[] storage, Vector API kernels, one fixed thread pool. Each op splits its
+ * work over independent output rows (or (batch, head) pairs), so no two threads write the same
+ * element and the result does not depend on scheduling.
+ */
+package dev.kanna.backend.cpu;
+
+import dev.kanna.backend.Activation;
+import dev.kanna.backend.DropoutRng;
+import dev.kanna.backend.Erf;
+import dev.kanna.backend.PooledBackend;
+import dev.kanna.tensor.DType;
+import dev.kanna.tensor.Tensor;
+
+import java.util.Arrays;
+
+public final class CpuBackend extends PooledBackend {
+
+    private final ThreadPool pool;
+
+    public CpuBackend() {
+        this(Runtime.getRuntime().availableProcessors());
+    }
+
+    public CpuBackend(int threads) {
+        this.pool = new ThreadPool(threads);
+    }
+
+    public int threads() {
+        return pool.threads();
+    }
+
+    ThreadPool pool() {
+        return pool;
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public String description() {
+        return "cpu: " + pool.threads() + " threads, " + VectorOps.F.vectorBitSize() + "-bit vectors";
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    // ---------------------------------------------------------------- storage
+
+    @Override
+    protected Object allocateStorage(DType dtype, long size) {
+        int n = Math.toIntExact(size);
+        return dtype == DType.F32 ? new float[n] : new int[n];
+    }
+
+    @Override
+    protected void zeroStorage(Object storage, DType dtype, long size) {
+        if (storage instanceof float[] f) Arrays.fill(f, 0f);
+        else Arrays.fill((int[]) storage, 0);
+    }
+
+    @Override
+    protected void freeStorage(Object storage) {
+        // the garbage collector takes it
+    }
+
+    static float[] f(Tensor t) {
+        if (t.dtype() != DType.F32) throw new IllegalArgumentException("expected an F32 tensor, got " + t);
+        return (float[]) t.storage();
+    }
+
+    static int[] i(Tensor t) {
+        if (t.dtype() != DType.I32) throw new IllegalArgumentException("expected an I32 tensor, got " + t);
+        return (int[]) t.storage();
+    }
+
+    @Override
+    public Tensor upload(float[] data, int... shape) {
+        Tensor t = empty(DType.F32, shape);
+        if (data.length != t.size()) throw new IllegalArgumentException("data length " + data.length + " ≠ " + t.size());
+        System.arraycopy(data, 0, f(t), 0, data.length);
+        return t;
+    }
+
+    @Override
+    public Tensor upload(int[] data, int... shape) {
+        Tensor t = empty(DType.I32, shape);
+        if (data.length != t.size()) throw new IllegalArgumentException("data length " + data.length + " ≠ " + t.size());
+        System.arraycopy(data, 0, i(t), 0, data.length);
+        return t;
+    }
+
+    @Override
+    public float[] download(Tensor t) {
+        return Arrays.copyOf(f(t), (int) t.size());
+    }
+
+    @Override
+    public int[] downloadInts(Tensor t) {
+        return Arrays.copyOf(i(t), (int) t.size());
+    }
+
+    @Override
+    public void copy(Tensor dst, Tensor src) {
+        if (dst.size() != src.size() || dst.dtype() != src.dtype()) {
+            throw new IllegalArgumentException("copy " + src + " → " + dst);
+        }
+        System.arraycopy(src.storage(), 0, dst.storage(), 0, (int) src.size());
+    }
+
+    // ---------------------------------------------------------------- elementwise
+
+    @Override
+    public void fill(Tensor t, float value) {
+        Arrays.fill(f(t), 0, (int) t.size(), value);
+    }
+
+    @Override
+    public void add(Tensor out, Tensor a, Tensor b) {
+        float[] o = f(out), x = f(a), y = f(b);
+        int n = (int) out.size();
+        pool.parallelFor(n, 1 << 14, (from, to) -> {
+            for (int k = from; k < to; k++) o[k] = x[k] + y[k];
+        });
+    }
+
+    @Override
+    public void scale(Tensor t, float factor) {
+        float[] x = f(t);
+        for (int k = 0; k < t.size(); k++) x[k] *= factor;
+    }
+
+    @Override
+    public double sumOfSquares(Tensor t) {
+        float[] x = f(t);
+        double sum = 0;
+        for (int k = 0; k < t.size(); k++) sum += (double) x[k] * x[k];
+        return sum;
+    }
+
+    // ---------------------------------------------------------------- dense layers
+
+    @Override
+    public void linear(Tensor out, Tensor in, Tensor weight, Tensor bias) {
+        Gemm.linear(pool, f(out), f(in), f(weight), bias == null ? null : f(bias),
+                in.rows(), in.dim(-1), weight.dim(0));
+    }
+
+    @Override
+    public void linearBackward(Tensor dIn, Tensor dWeight, Tensor dBias, Tensor dOut, Tensor in, Tensor weight) {
+        int n = dOut.rows(), o = dOut.dim(-1), k = in.dim(-1);
+        if (dIn != null) Gemm.linearBackwardInput(pool, f(dIn), f(dOut), f(weight), n, k, o);
+        if (dWeight != null) Gemm.linearBackwardWeight(pool, f(dWeight), f(dOut), f(in), n, k, o);
+        if (dBias != null) {
+            float[] db = f(dBias), g = f(dOut);
+            pool.parallelFor(o, 64, (from, to) -> {
+                for (int r = 0; r < n; r++) {
+                    for (int c = from; c < to; c++) db[c] += g[r * o + c];
+                }
+            });
+        }
+    }
+
+    // ---------------------------------------------------------------- activations
+
+    @Override
+    public void activation(Tensor out, Tensor in, Activation act) {
+        float[] o = f(out), x = f(in);
+        pool.parallelFor((int) in.size(), 1 << 12, (from, to) -> {
+            for (int k = from; k < to; k++) o[k] = Activations.forward(act, x[k]);
+        });
+    }
+
+    @Override
+    public void activationBackward(Tensor dIn, Tensor dOut, Tensor in, Activation act) {
+        float[] dx = f(dIn), dy = f(dOut), x = f(in);
+        pool.parallelFor((int) in.size(), 1 << 12, (from, to) -> {
+            for (int k = from; k < to; k++) dx[k] += Activations.derivative(act, x[k]) * dy[k];
+        });
+    }
+
+    @Override
+    public void dropout(Tensor out, Tensor in, float p, long seed) {
+        float[] o = f(out), x = f(in);
+        if (p == 0f) {
+            if (o != x) System.arraycopy(x, 0, o, 0, (int) in.size());
+            return;
+        }
+        float scale = 1f / (1f - p);
+        pool.parallelFor((int) in.size(), 1 << 12, (from, to) -> {
+            for (int k = from; k < to; k++) o[k] = DropoutRng.keep(seed, k, p) ? x[k] * scale : 0f;
+        });
+    }
+
+    @Override
+    public void dropoutBackward(Tensor dIn, Tensor dOut, float p, long seed) {
+        float[] dx = f(dIn), dy = f(dOut);
+        float scale = p == 0f ? 1f : 1f / (1f - p);
+        pool.parallelFor((int) dOut.size(), 1 << 12, (from, to) -> {
+            for (int k = from; k < to; k++) {
+                if (p == 0f || DropoutRng.keep(seed, k, p)) dx[k] += dy[k] * scale;
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- normalisation
+
+    @Override
+    public void layerNorm(Tensor out, Tensor mean, Tensor rstd, Tensor in, Tensor weight, Tensor bias, float eps) {
+        LayerNorm.forward(pool, f(out), mean == null ? null : f(mean), rstd == null ? null : f(rstd),
+                f(in), f(weight), f(bias), in.rows(), in.dim(-1), eps);
+    }
+
+    @Override
+    public void layerNormBackward(Tensor dIn, Tensor dWeight, Tensor dBias, Tensor dOut,
+                                  Tensor in, Tensor weight, Tensor mean, Tensor rstd) {
+        LayerNorm.backward(pool, dIn == null ? null : f(dIn), dWeight == null ? null : f(dWeight),
+                dBias == null ? null : f(dBias), f(dOut), f(in), f(weight), f(mean), f(rstd),
+                in.rows(), in.dim(-1));
+    }
+
+    // ---------------------------------------------------------------- embeddings and gathers
+
+    @Override
+    public void embedding(Tensor out, Tensor ids, Tensor typeIds, Tensor word, Tensor position, Tensor tokenType) {
+        int b = ids.dim(0), t = ids.dim(1), c = word.dim(1);
+        int[] id = i(ids), type = i(typeIds);
+        float[] o = f(out), w = f(word), p = f(position), s = f(tokenType);
+        int vocab = word.dim(0), types = tokenType.dim(0);
+        pool.parallelFor(b * t, 8, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int tok = id[r], ty = type[r], pos = r % t;
+                if (tok < 0 || tok >= vocab) throw new IllegalArgumentException("token id " + tok + " outside vocabulary of " + vocab);
+                if (ty < 0 || ty >= types) throw new IllegalArgumentException("token type id " + ty + " outside " + types + " types");
+                for (int k = 0; k < c; k++) o[r * c + k] = w[tok * c + k] + p[pos * c + k] + s[ty * c + k];
+            }
+        });
+    }
+
+    @Override
+    public void embeddingBackward(Tensor dWord, Tensor dPosition, Tensor dTokenType, Tensor dOut,
+                                  Tensor ids, Tensor typeIds) {
+        int rows = ids.dim(0) * ids.dim(1), t = ids.dim(1), c = dOut.dim(-1);
+        int[] id = i(ids), type = i(typeIds);
+        float[] g = f(dOut);
+        // Serial over rows: several rows may hit the same table row, and a fixed order keeps sums deterministic.
+        for (int r = 0; r < rows; r++) {
+            if (dWord != null) VectorOps.add(g, r * c, f(dWord), id[r] * c, c);
+            if (dPosition != null) VectorOps.add(g, r * c, f(dPosition), (r % t) * c, c);
+            if (dTokenType != null) VectorOps.add(g, r * c, f(dTokenType), type[r] * c, c);
+        }
+    }
+
+    @Override
+    public void gatherRows(Tensor out, Tensor in, Tensor rows) {
+        int c = in.dim(-1);
+        int[] idx = i(rows);
+        float[] o = f(out), x = f(in);
+        for (int m = 0; m < rows.size(); m++) System.arraycopy(x, idx[m] * c, o, m * c, c);
+    }
+
+    @Override
+    public void scatterAddRows(Tensor dIn, Tensor dOut, Tensor rows) {
+        int c = dIn.dim(-1);
+        int[] idx = i(rows);
+        float[] dx = f(dIn), dy = f(dOut);
+        for (int m = 0; m < rows.size(); m++) VectorOps.add(dy, m * c, dx, idx[m] * c, c);
+    }
+
+    // ---------------------------------------------------------------- attention
+
+    @Override
+    public Tensor attention(Tensor out, Tensor qkv, Tensor maskBias, int heads, float dropoutP, long dropoutSeed,
+                            boolean save) {
+        int b = qkv.dim(0), t = qkv.dim(1);
+        Tensor probs = save ? empty(DType.F32, b, heads, t, t) : null;
+        Attention.forward(pool, f(out), probs == null ? null : f(probs), f(qkv), f(maskBias),
+                b, t, qkv.dim(2) / 3, heads, dropoutP, dropoutSeed);
+        return probs;
+    }
+
+    @Override
+    public void attentionBackward(Tensor dQkv, Tensor dOut, Tensor qkv, Tensor maskBias, Tensor saved, int heads,
+                                  float dropoutP, long dropoutSeed) {
+        Attention.backward(pool, f(dQkv), f(dOut), f(qkv), f(saved), qkv.dim(0), qkv.dim(1), qkv.dim(2) / 3,
+                heads, dropoutP, dropoutSeed);
+    }
+
+    // ---------------------------------------------------------------- losses and outputs
+
+    @Override
+    public void softmax(Tensor out, Tensor in) {
+        int n = in.rows(), k = in.dim(-1);
+        float[] o = f(out), x = f(in);
+        pool.parallelFor(n, 16, (from, to) -> {
+            for (int r = from; r < to; r++) Softmax.row(x, r * k, o, r * k, k);
+        });
+    }
+
+    @Override
+    public void crossEntropy(Tensor losses, Tensor dLogits, Tensor logits, Tensor labels, Tensor classWeights,
+                             float labelSmoothing, float gradScale) {
+        CrossEntropy.forwardBackward(pool, f(losses), dLogits == null ? null : f(dLogits), f(logits), i(labels),
+                classWeights == null ? null : f(classWeights), logits.rows(), logits.dim(-1),
+                labelSmoothing, gradScale);
+    }
+
+    // ---------------------------------------------------------------- optimizer
+
+    @Override
+    public void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, double lr, double beta1, double beta2,
+                      double eps, double weightDecay, long step) {
+        AdamW.step(pool, f(param), f(grad), f(m), f(v), (int) param.size(), lr, beta1, beta2, eps, weightDecay, step);
+    }
+}
