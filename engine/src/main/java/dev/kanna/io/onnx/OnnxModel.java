@@ -72,18 +72,18 @@ public final class OnnxModel implements AutoCloseable {
         while (r.hasMore()) {
             int tag = r.readTag();
             switch (ProtoReader.field(tag)) {
-                case 1 -> irVersion = r.readVarint();
-                case 2 -> producer = r.readString();
-                case 7 -> graph = parseGraph(r.readMessage("GraphProto"), file);
+                case 1 -> irVersion = r.expect(tag, ProtoReader.VARINT).readVarint();
+                case 2 -> producer = r.expect(tag, ProtoReader.LEN).readString();
+                case 7 -> graph = parseGraph(r.expect(tag, ProtoReader.LEN).readMessage("GraphProto"), file);
                 case 8 -> {
-                    ProtoReader opset = r.readMessage("OperatorSetIdProto");
+                    ProtoReader opset = r.expect(tag, ProtoReader.LEN).readMessage("OperatorSetIdProto");
                     String domain = "";
                     long version = 0;
                     while (opset.hasMore()) {
                         int t = opset.readTag();
                         switch (ProtoReader.field(t)) {
-                            case 1 -> domain = opset.readString();
-                            case 2 -> version = opset.readVarint();
+                            case 1 -> domain = opset.expect(t, ProtoReader.LEN).readString();
+                            case 2 -> version = opset.expect(t, ProtoReader.VARINT).readVarint();
                             default -> opset.skip(ProtoReader.wireType(t));
                         }
                     }
@@ -104,15 +104,15 @@ public final class OnnxModel implements AutoCloseable {
         while (r.hasMore()) {
             int tag = r.readTag();
             switch (ProtoReader.field(tag)) {
-                case 1 -> g.nodes.add(OnnxNode.parse(r.readMessage("NodeProto"), file));
+                case 1 -> g.nodes.add(OnnxNode.parse(r.expect(tag, ProtoReader.LEN).readMessage("NodeProto"), file));
                 case 5 -> {
-                    OnnxTensor t = OnnxTensor.parse(r.readMessage("TensorProto"), file);
+                    OnnxTensor t = OnnxTensor.parse(r.expect(tag, ProtoReader.LEN).readMessage("TensorProto"), file);
                     if (g.initializers.put(t.name, t) != null) {
                         throw new OnnxImportException(file, "two initializers are named '" + t.name + "'; expected unique names");
                     }
                 }
-                case 11 -> g.inputs.add(valueInfoName(r.readMessage("ValueInfoProto")));
-                case 12 -> g.outputs.add(valueInfoName(r.readMessage("ValueInfoProto")));
+                case 11 -> g.inputs.add(valueInfoName(r.expect(tag, ProtoReader.LEN).readMessage("ValueInfoProto")));
+                case 12 -> g.outputs.add(valueInfoName(r.expect(tag, ProtoReader.LEN).readMessage("ValueInfoProto")));
                 default -> r.skip(ProtoReader.wireType(tag));
             }
         }
@@ -123,7 +123,7 @@ public final class OnnxModel implements AutoCloseable {
         String name = "";
         while (r.hasMore()) {
             int tag = r.readTag();
-            if (ProtoReader.field(tag) == 1) name = r.readString();
+            if (ProtoReader.field(tag) == 1) name = r.expect(tag, ProtoReader.LEN).readString();
             else r.skip(ProtoReader.wireType(tag));
         }
         return name;

@@ -44,15 +44,15 @@ public record OnnxNode(String name, String opType, String domain, List<String> i
         while (r.hasMore()) {
             int tag = r.readTag();
             switch (ProtoReader.field(tag)) {
-                case 1 -> inputs.add(r.readString());
-                case 2 -> outputs.add(r.readString());
-                case 3 -> name = r.readString();
-                case 4 -> opType = r.readString();
+                case 1 -> inputs.add(r.expect(tag, ProtoReader.LEN).readString());
+                case 2 -> outputs.add(r.expect(tag, ProtoReader.LEN).readString());
+                case 3 -> name = r.expect(tag, ProtoReader.LEN).readString();
+                case 4 -> opType = r.expect(tag, ProtoReader.LEN).readString();
                 case 5 -> {
-                    Attribute a = parseAttribute(r.readMessage("AttributeProto"), file);
+                    Attribute a = parseAttribute(r.expect(tag, ProtoReader.LEN).readMessage("AttributeProto"), file);
                     attributes.put(a.name, a);
                 }
-                case 7 -> domain = r.readString();
+                case 7 -> domain = r.expect(tag, ProtoReader.LEN).readString();
                 default -> r.skip(ProtoReader.wireType(tag));
             }
         }
@@ -71,21 +71,21 @@ public record OnnxNode(String name, String opType, String domain, List<String> i
             int tag = r.readTag();
             int wire = ProtoReader.wireType(tag);
             switch (ProtoReader.field(tag)) {
-                case 1 -> name = r.readString();
-                case 2 -> f = Float.intBitsToFloat(r.readFixed32());
-                case 3 -> i = r.readVarint();
-                case 4 -> s = r.readString();
-                case 5 -> t = OnnxTensor.parse(r.readMessage("TensorProto"), file);
+                case 1 -> name = r.expect(tag, ProtoReader.LEN).readString();
+                case 2 -> f = Float.intBitsToFloat(r.expect(tag, ProtoReader.FIXED32).readFixed32());
+                case 3 -> i = r.expect(tag, ProtoReader.VARINT).readVarint();
+                case 4 -> s = r.expect(tag, ProtoReader.LEN).readString();
+                case 5 -> t = OnnxTensor.parse(r.expect(tag, ProtoReader.LEN).readMessage("TensorProto"), file);
                 case 8 -> {
                     if (wire == ProtoReader.LEN) {
                         long[] range = r.readLengthDelimited();
                         ProtoReader packed = new ProtoReader(r.segment(), range[0], range[1], file, "AttributeProto.ints");
                         while (packed.hasMore()) addBounded(ints, packed.readVarint(), r);
                     } else {
-                        addBounded(ints, r.readVarint(), r);
+                        addBounded(ints, r.expect(tag, ProtoReader.VARINT).readVarint(), r);
                     }
                 }
-                case 20 -> type = (int) r.readVarint();
+                case 20 -> type = (int) r.expect(tag, ProtoReader.VARINT).readVarint();
                 default -> r.skip(wire);
             }
         }

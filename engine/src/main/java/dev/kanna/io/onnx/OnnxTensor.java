@@ -67,9 +67,9 @@ public final class OnnxTensor {
             switch (ProtoReader.field(tag)) {
                 case 1 -> {
                     // dims: a handful of varints, packed or not; bounded so a corrupt file cannot make us allocate
-                    readDims(r, wire, dims);
+                    readDims(r, tag, dims);
                 }
-                case 2 -> dataType = (int) r.readVarint();
+                case 2 -> dataType = (int) r.expect(tag, ProtoReader.VARINT).readVarint();
                 case 4 -> {
                     if (wire == ProtoReader.LEN) {
                         long[] range = r.readLengthDelimited();
@@ -77,7 +77,7 @@ public final class OnnxTensor {
                         floatRanges.add(range);
                     } else {
                         long at = r.position();
-                        r.readFixed32();
+                        r.expect(tag, ProtoReader.FIXED32).readFixed32();
                         floatRanges.add(new long[]{at, at + 4});
                     }
                 }
@@ -86,17 +86,17 @@ public final class OnnxTensor {
                         intRanges.add(r.readLengthDelimited());
                     } else {
                         long at = r.position();
-                        r.readVarint();
+                        r.expect(tag, ProtoReader.VARINT).readVarint();
                         intRanges.add(new long[]{at, r.position()});
                     }
                 }
-                case 8 -> name = r.readString();
+                case 8 -> name = r.expect(tag, ProtoReader.LEN).readString();
                 case 9 -> {
-                    long[] range = r.readLengthDelimited();
+                    long[] range = r.expect(tag, ProtoReader.LEN).readLengthDelimited();
                     rawStart = range[0];
                     rawEnd = range[1];
                 }
-                case 14 -> external = r.readVarint() == 1;
+                case 14 -> external = r.expect(tag, ProtoReader.VARINT).readVarint() == 1;
                 default -> r.skip(wire);
             }
         }
@@ -109,8 +109,8 @@ public final class OnnxTensor {
     }
 
     /** Dims: varints, packed (one length-delimited run) or not (one each); at most MAX_RANK of them. */
-    private static void readDims(ProtoReader r, int wire, List<Long> into) {
-        if (wire == ProtoReader.LEN) {
+    private static void readDims(ProtoReader r, int tag, List<Long> into) {
+        if (ProtoReader.wireType(tag) == ProtoReader.LEN) {
             long[] range = r.readLengthDelimited();
             ProtoReader packed = new ProtoReader(r.segment(), range[0], range[1], r.file(), "packed dims");
             while (packed.hasMore()) {
@@ -118,7 +118,7 @@ public final class OnnxTensor {
                 if (into.size() > MAX_RANK) throw r.error("a tensor has more than " + MAX_RANK + " dims");
             }
         } else {
-            into.add(r.readVarint());
+            into.add(r.expect(tag, ProtoReader.VARINT).readVarint());
             if (into.size() > MAX_RANK) throw r.error("a tensor has more than " + MAX_RANK + " dims");
         }
     }

@@ -121,6 +121,14 @@ final class ProtoReader {
         }
     }
 
+    /** Fails unless the field just read has the wire type its schema gives it. */
+    ProtoReader expect(int tag, int wireType) {
+        if (wireType(tag) != wireType) {
+            throw error("field " + field(tag) + " has wire type " + wireType(tag) + ", expected " + wireType);
+        }
+        return this;
+    }
+
     void skip(int wireType) {
         switch (wireType) {
             case VARINT -> readVarint();

@@ -64,6 +64,14 @@ class ProtoReaderTest {
     }
 
     @Test
+    void aFieldWithTheWrongWireTypeIsRefused() {
+        ProtoReader r = reader(0x0a, 0x01, 0x00);   // field 1 as bytes
+        int tag = r.readTag();
+        OnnxImportException e = assertThrows(OnnxImportException.class, () -> r.expect(tag, ProtoReader.VARINT));
+        assertTrue(e.getMessage().contains("field 1 has wire type 2, expected 0"), e.getMessage());
+    }
+
+    @Test
     void embeddedMessagesAreBounded() {
         ProtoReader outer = reader(0x0a, 0x02, 0x08, 0x07, 0x10, 0x01);
         outer.readTag();
