@@ -17,6 +17,8 @@ import dev.kanna.backend.Backend;
 import dev.kanna.backend.Scope;
 import dev.kanna.tensor.Tensor;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,13 +34,21 @@ public final class BertForMaskedLM implements PretrainedBert {
         this.bert = new BertModel(w.at("bert"), config, false);
         Weights head = w.at("cls").at("predictions");
         this.transform = Linear.loadOrInit(head.at("transform"), "dense", c, c);
-        this.activation = config.activation();
+        this.activation = ModelLoading.activation(config);
         this.norm = LayerNorm.loadOrInit(head.at("transform"), "LayerNorm", c, config.layerNormEps());
         this.bias = head.getOrInit("bias", Weights.Init.ZEROS, config.vocabSize());
     }
 
     public static BertForMaskedLM load(WeightSource source, BertConfig config, Backend backend, LoadOptions options) {
         return ModelLoading.load(source, config, backend, options, w -> new BertForMaskedLM(w, config));
+    }
+
+    /** Loads a Hugging Face model directory (config.json, model.safetensors). */
+    public static BertForMaskedLM load(Path dir, Backend backend, LoadOptions options) throws IOException {
+        BertConfig config = BertConfig.read(dir);
+        try (SafetensorsWeights weights = SafetensorsWeights.open(dir)) {
+            return load(weights, config, backend, options);
+        }
     }
 
     /** inputs → logits over the vocabulary (B, T, V). */
@@ -60,6 +70,11 @@ public final class BertForMaskedLM implements PretrainedBert {
     @Override
     public BertConfig config() {
         return bert.config();
+    }
+
+    @Override
+    public BertConfig savedConfig() {
+        return config().withArchitectures("BertForMaskedLM");
     }
 
     @Override

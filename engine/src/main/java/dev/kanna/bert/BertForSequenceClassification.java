@@ -16,6 +16,8 @@ import dev.kanna.backend.Backend;
 import dev.kanna.backend.Scope;
 import dev.kanna.tensor.Tensor;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,13 +29,25 @@ public final class BertForSequenceClassification implements PretrainedBert {
     private BertForSequenceClassification(Weights w, BertConfig config) {
         this.bert = new BertModel(w.at("bert"), config, true);
         this.classifier = Linear.loadOrInit(w, "classifier", config.numLabels(), config.hiddenSize());
-        this.dropout = (float) (config.classifierDropout() != null ? config.classifierDropout() : config.hiddenDropoutProb());
+        this.dropout = (float) config.classifierDropout();
     }
 
     /** Loads the encoder from source (required) and the pooler and classifier (fresh when absent). */
     public static BertForSequenceClassification load(WeightSource source, BertConfig config, Backend backend,
                                                      LoadOptions options) {
         return ModelLoading.load(source, config, backend, options, w -> new BertForSequenceClassification(w, config));
+    }
+
+    /**
+     * Loads a Hugging Face model directory; its config's labels decide the classifier's size. To
+     * fine-tune a base model for new labels, pass {@code BertConfig.read(dir).withLabels(names)} and
+     * {@code SafetensorsWeights.open(dir)} to {@link #load(WeightSource, BertConfig, Backend, LoadOptions)}.
+     */
+    public static BertForSequenceClassification load(Path dir, Backend backend, LoadOptions options) throws IOException {
+        BertConfig config = BertConfig.read(dir);
+        try (SafetensorsWeights weights = SafetensorsWeights.open(dir)) {
+            return load(weights, config, backend, options);
+        }
     }
 
     /** inputs → logits (B, K). */
@@ -59,6 +73,13 @@ public final class BertForSequenceClassification implements PretrainedBert {
     @Override
     public BertConfig config() {
         return bert.config();
+    }
+
+    /** As transformers saves a fine-tuned classifier: architecture, problem type, id2label and label2id. */
+    @Override
+    public BertConfig savedConfig() {
+        return config().withArchitectures("BertForSequenceClassification")
+                .withProblemType("single_label_classification").withLabels(config().labels());
     }
 
     @Override

@@ -16,6 +16,8 @@ import dev.kanna.backend.Scope;
 import dev.kanna.tensor.HostTensor;
 import dev.kanna.tensor.Tensor;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +38,7 @@ public final class BertModel implements PretrainedBert {
     private final BertPooler pooler;    // null when the architecture has none (masked LM, embeddings)
 
     BertModel(Weights bert, BertConfig config, boolean withPooler) {
-        ModelLoading.validate(config, bert);
+        ModelLoading.activation(config);   // fails early for a hidden_act without a kernel
         this.config = config;
         this.embeddings = new BertEmbeddings(bert.at("embeddings"), config);
         this.encoder = new BertEncoder(bert.at("encoder"), config);
@@ -51,6 +53,14 @@ public final class BertModel implements PretrainedBert {
         boolean hasPooler = source.names().contains("bert.pooler.dense.weight")
                 || source.names().contains("pooler.dense.weight");
         return ModelLoading.load(source, config, backend, options, w -> new BertModel(w.at("bert"), config, hasPooler));
+    }
+
+    /** Loads a Hugging Face model directory (config.json, model.safetensors) as a bare BertModel. */
+    public static BertModel load(Path dir, Backend backend, LoadOptions options) throws IOException {
+        BertConfig config = BertConfig.read(dir);
+        try (SafetensorsWeights weights = SafetensorsWeights.open(dir)) {
+            return load(weights, config, backend, options);
+        }
     }
 
     /** inputs → last hidden state (B, T, C). */
@@ -90,6 +100,11 @@ public final class BertModel implements PretrainedBert {
     @Override
     public BertConfig config() {
         return config;
+    }
+
+    @Override
+    public BertConfig savedConfig() {
+        return config.withArchitectures("BertModel");
     }
 
     @Override

@@ -27,16 +27,14 @@ final class ModelLoading {
         return model;
     }
 
-    static void validate(BertConfig c, Weights w) {
-        if (c.hiddenSize() < 1 || c.numAttentionHeads() < 1 || c.hiddenSize() % c.numAttentionHeads() != 0) {
-            throw new WeightsException("config: hidden_size " + c.hiddenSize() + " is not a positive multiple of "
-                    + "num_attention_heads " + c.numAttentionHeads());
-        }
-        if (c.numHiddenLayers() < 0 || c.intermediateSize() < 1 || c.vocabSize() < 1 || c.maxPositionEmbeddings() < 1
-                || c.typeVocabSize() < 1) {
-            throw new WeightsException("config: num_hidden_layers, intermediate_size, vocab_size, "
-                    + "max_position_embeddings and type_vocab_size must be positive");
-        }
-        c.activation();
+    /** The compute kernel for the config's hidden_act (BertConfig has validated sizes and names already). */
+    static dev.kanna.backend.Activation activation(BertConfig c) {
+        return switch (c.activation()) {
+            case GELU_ERF -> dev.kanna.backend.Activation.GELU_ERF;
+            case GELU_TANH -> dev.kanna.backend.Activation.GELU_TANH;
+            case RELU -> dev.kanna.backend.Activation.RELU;
+            case QUICK_GELU, SILU -> throw new ConfigException(null, "hidden_act", "\"" + c.hiddenAct()
+                    + "\" has no compute kernel; supported: gelu, gelu_python, gelu_new, gelu_fast, gelu_pytorch_tanh, relu");
+        };
     }
 }

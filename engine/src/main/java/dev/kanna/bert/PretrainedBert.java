@@ -8,8 +8,12 @@ package dev.kanna.bert;
 import dev.kanna.autograd.Module;
 import dev.kanna.autograd.Parameter;
 import dev.kanna.backend.Backend;
+import dev.kanna.io.SafetensorsWriter;
 import dev.kanna.tensor.HostTensor;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +25,21 @@ public sealed interface PretrainedBert extends Module permits BertModel, BertFor
 
     /** The encoder (embeddings, layers, pooler) this model is built on. */
     BertModel bert();
+
+    /** The config.json this model is saved with: its architecture named as transformers names it. */
+    BertConfig savedConfig();
+
+    /**
+     * Writes model.safetensors (fp32, HF names, metadata format=pt as save_pretrained) and config.json
+     * into dir, each file atomically (temporary sibling, then rename).
+     */
+    default void save(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        SafetensorsWriter writer = new SafetensorsWriter().putMetadata("format", "pt");
+        stateDict().forEach((name, t) -> writer.addF32(name, t.data(), Arrays.stream(t.shape()).asLongStream().toArray()));
+        writer.write(dir.resolve("model.safetensors"));
+        savedConfig().write(dir.resolve("config.json"));
+    }
 
     /** HF name → values, as transformers' save_pretrained names them for this architecture. */
     default Map<String, HostTensor> stateDict() {

@@ -1,12 +1,11 @@
 /*
  * Test access to the reference fixtures under src/test/resources/bert (made by
- * tools/reference/bert_fixtures.py): a minimal safetensors reading (F32, F64, I32, I64: all the
- * fixtures hold) and the tiny models' directories as WeightSources.
+ * tools/reference/bert_fixtures.py): tensors by name with typed accessors, the tiny models'
+ * directories as WeightSources, batches stored under a name prefix.
  */
 package dev.kanna.bert;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kanna.io.SafetensorsFile;
 import dev.kanna.tensor.HostTensor;
 
 import java.io.IOException;
@@ -14,13 +13,9 @@ import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 public final class Fixtures {
     private Fixtures() {
@@ -80,23 +75,13 @@ public final class Fixtures {
         }
     }
 
-    /** Every tensor of a safetensors file, in header order. */
+    /** Every tensor of a safetensors file (read with the engine's reader), in file order. */
     public static Map<String, Stored> read(Path file) {
-        try {
-            byte[] all = Files.readAllBytes(file);
-            ByteBuffer buf = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
-            int n = Math.toIntExact(buf.getLong(0));
-            JsonNode header = new ObjectMapper().readTree(new String(all, 8, n, StandardCharsets.UTF_8));
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
             Map<String, Stored> out = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = header.properties().iterator(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                if (e.getKey().equals("__metadata__")) continue;
-                JsonNode shapeNode = e.getValue().get("shape");
-                int[] shape = new int[shapeNode.size()];
-                for (int k = 0; k < shape.length; k++) shape[k] = shapeNode.get(k).asInt();
-                int begin = e.getValue().get("data_offsets").get(0).asInt(), end = e.getValue().get("data_offsets").get(1).asInt();
-                ByteBuffer slice = ByteBuffer.wrap(all, 8 + n + begin, end - begin).slice().order(ByteOrder.LITTLE_ENDIAN);
-                out.put(e.getKey(), new Stored(e.getValue().get("dtype").asText(), shape, slice));
+            for (String name : f.names()) {
+                out.put(name, new Stored(f.info(name).dtype().name(), f.info(name).intShape(),
+                        ByteBuffer.wrap(f.bytes(name)).order(ByteOrder.LITTLE_ENDIAN)));
             }
             return out;
         } catch (IOException e) {
@@ -104,31 +89,15 @@ public final class Fixtures {
         }
     }
 
-    /** A model directory's model.safetensors as a WeightSource. */
+    /** A model directory's weights, read into memory (the files are closed again). */
     public static WeightSource weights(Path dir) {
-        Path file = dir.resolve("model.safetensors");
-        Map<String, Stored> stored = read(file);
-        return new WeightSource() {
-            @Override
-            public String origin() {
-                return file.toString();
-            }
-
-            @Override
-            public Set<String> names() {
-                return stored.keySet();
-            }
-
-            @Override
-            public int[] shape(String name) {
-                return stored.get(name).shape();
-            }
-
-            @Override
-            public float[] floats(String name) {
-                return stored.get(name).floats();
-            }
-        };
+        try (SafetensorsWeights w = SafetensorsWeights.open(dir)) {
+            Map<String, HostTensor> tensors = new LinkedHashMap<>();
+            for (String name : w.names()) tensors.put(name, new HostTensor(w.shape(name), w.floats(name)));
+            return WeightSource.of(w.origin(), tensors);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public static BertConfig config(Path dir) {

@@ -231,6 +231,9 @@ public final class CpuBackend extends PooledBackend {
         int[] id = i(ids), type = i(typeIds);
         float[] o = f(out), w = f(word), p = f(position), s = f(tokenType);
         int vocab = word.dim(0), types = tokenType.dim(0);
+        if (t > position.dim(0)) {
+            throw new IllegalArgumentException("sequence length " + t + " exceeds the " + position.dim(0) + " position embeddings");
+        }
         pool.parallelFor(b * t, 8, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int tok = id[r], ty = type[r], pos = r % t;
@@ -260,6 +263,7 @@ public final class CpuBackend extends PooledBackend {
         int c = in.dim(-1);
         int[] idx = i(rows);
         float[] o = f(out), x = f(in);
+        checkRows(idx, (int) rows.size(), in.rows());
         for (int m = 0; m < rows.size(); m++) System.arraycopy(x, idx[m] * c, o, m * c, c);
     }
 
@@ -268,7 +272,16 @@ public final class CpuBackend extends PooledBackend {
         int c = dIn.dim(-1);
         int[] idx = i(rows);
         float[] dx = f(dIn), dy = f(dOut);
+        checkRows(idx, (int) rows.size(), dIn.rows());
         for (int m = 0; m < rows.size(); m++) VectorOps.add(dy, m * c, dx, idx[m] * c, c);
+    }
+
+    private static void checkRows(int[] idx, int count, int rows) {
+        for (int m = 0; m < count; m++) {
+            if (idx[m] < 0 || idx[m] >= rows) {
+                throw new IllegalArgumentException("row index " + idx[m] + " at " + m + " outside [0, " + rows + ")");
+            }
+        }
     }
 
     // ---------------------------------------------------------------- attention

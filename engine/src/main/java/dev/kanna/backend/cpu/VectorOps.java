@@ -1,11 +1,12 @@
 /*
  * Small Vector API loops shared by the CPU kernels: dot products, axpy, sums. Scalar tails, no
- * masked vectors (they are slow), one reduceLanes per call, never inside a loop.
+ * masked vectors (they are slow). Horizontal sums go through sumLanes, never reduceLanes(ADD): the
+ * JIT-compiled reduceLanes adds lanes in a tree while the interpreter adds them in sequence, so the
+ * same call would give different bits before and after warm-up.
  */
 package dev.kanna.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 public final class VectorOps {
@@ -26,9 +27,16 @@ public final class VectorOps {
         for (; i <= n - LANES; i += LANES) {
             acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float sum = sumLanes(acc0.add(acc1));
         for (; i < n; i++) sum += a[aOff + i] * b[bOff + i];
         return sum;
+    }
+
+    /** Σ of the lanes of v, in lane order (deterministic in the interpreter and compiled code alike). */
+    public static float sumLanes(FloatVector v) {
+        float s = 0;
+        for (int i = 0; i < LANES; i++) s += v.lane(i);
+        return s;
     }
 
     /** y[yOff + i] += alpha · x[xOff + i] for i < n. */
