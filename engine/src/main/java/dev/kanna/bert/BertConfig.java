@@ -7,15 +7,13 @@
 package dev.kanna.bert;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.util.DefaultIndenter;
-import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
-import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kanna.io.AtomicFiles;
+import dev.kanna.io.PrettyJson;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -151,17 +149,7 @@ public final class BertConfig {
 
     /** The JSON text as written: 2-space indent, {@code "key": value}, trailing newline (as json.dumps). */
     public String toJsonString() {
-        DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
-                .withSeparators(Separators.createDefaultInstance()
-                        .withObjectFieldValueSpacing(Separators.Spacing.AFTER));
-        DefaultIndenter indenter = new DefaultIndenter("  ", "\n");
-        printer.indentObjectsWith(indenter);
-        printer.indentArraysWith(indenter);
-        try {
-            return JSON.writer(printer).writeValueAsString(toJson()) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a JSON tree always serializes", e);
-        }
+        return PrettyJson.write(toJson());
     }
 
     private static ObjectNode sorted(ObjectNode node) {

@@ -14,6 +14,8 @@ import picocli.CommandLine.Option;
         description = "Kanna: fine-tune a pretrained BERT on your domain's task, in pure Java.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                ImportOnnxCommand.class,
+                FetchModelCommand.class,
         })
 public final class Main implements Runnable {
 
