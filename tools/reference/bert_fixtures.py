@@ -11,6 +11,8 @@ Produces, under engine/src/test/resources/bert/:
   training/gradients-mlm.safetensors        masked-LM loss gradients, everything trainable (tied decoder)
   training/trajectory.safetensors           20 AdamW steps (linear warmup schedule, clipping) and the
                                             final weights
+  training/schedules.json                   learning rates of transformers' linear, cosine and constant
+                                            schedules, and TrainingArguments' warmup steps for ratios
 
 Run from the repository root with any Python that has torch, transformers and safetensors
 (the reference venv of REFERENCE.md):
@@ -20,10 +22,12 @@ wherever gradients or trajectories are recorded.
 """
 import json
 import os
+import types
 
 import torch
 from safetensors.torch import save_file
-from transformers import (BertConfig, BertForMaskedLM, BertForSequenceClassification,
+from transformers import (BertConfig, BertForMaskedLM, BertForSequenceClassification, TrainingArguments,
+                          get_constant_schedule_with_warmup, get_cosine_schedule_with_warmup,
                           get_linear_schedule_with_warmup)
 
 OUT = os.path.join("engine", "src", "test", "resources", "bert")
@@ -85,6 +89,11 @@ def outputs(name, cls, mlm, seed):
               os.path.join(OUT, name, "expected.safetensors"))
 
 
+def settings(**values):
+    """One metadata entry (safetensors writes a multi-key metadata map in random order)."""
+    return {"settings": json.dumps(values, sort_keys=True)}
+
+
 def freeze_below(model, trainable_layers):
     layers = model.config.num_hidden_layers
     for name, p in model.named_parameters():
@@ -119,7 +128,7 @@ def gradients_classification(name, top, smoothing, weights, labels, seed, file):
         if p.requires_grad:
             tensors["grad." + n] = p.grad.contiguous()
     save_file(tensors, os.path.join(OUT, "training", file),
-              metadata={"model": name + "/cls", "unfreeze_top": str(top), "label_smoothing": str(smoothing)})
+              metadata=settings(model=name + "/cls", unfreeze_top=top, label_smoothing=smoothing))
 
 
 def gradients_mlm(name, seed):
@@ -137,7 +146,7 @@ def gradients_mlm(name, seed):
     tensors["loss"] = out.loss.detach().double().reshape(1)
     for n, p in model.named_parameters():
         tensors["grad." + n] = p.grad.contiguous()
-    save_file(tensors, os.path.join(OUT, "training", "gradients-mlm.safetensors"), metadata={"model": name + "/mlm"})
+    save_file(tensors, os.path.join(OUT, "training", "gradients-mlm.safetensors"), metadata=settings(model=name + "/mlm"))
 
 
 def trajectory(name, seed, steps=20, batch_size=4, top=2, lr=1e-4, warmup=4, weight_decay=0.01):
@@ -174,8 +183,35 @@ def trajectory(name, seed, steps=20, batch_size=4, top=2, lr=1e-4, warmup=4, wei
         if p.requires_grad:   # frozen ones must equal the initial checkpoint
             tensors["final." + n] = p.detach().contiguous()
     save_file(tensors, os.path.join(OUT, "training", "trajectory.safetensors"),
-              metadata={"model": name + "/cls", "steps": str(steps), "unfreeze_top": str(top), "lr": str(lr),
-                        "warmup_steps": str(warmup), "weight_decay": str(weight_decay), "max_grad_norm": "1.0"})
+              metadata=settings(model=name + "/cls", steps=steps, unfreeze_top=top, lr=lr, warmup_steps=warmup,
+                                weight_decay=weight_decay, max_grad_norm=1.0))
+
+
+def schedules():
+    makers = {"linear": lambda o, w, t: get_linear_schedule_with_warmup(o, w, t),
+              "cosine": lambda o, w, t: get_cosine_schedule_with_warmup(o, w, t),
+              "constant": lambda o, w, t: get_constant_schedule_with_warmup(o, w)}
+    cases = []
+    for kind, make in makers.items():
+        for warmup, total in [(0, 10), (3, 10), (10, 10), (4, 20), (1, 1)]:
+            optimizer = torch.optim.AdamW([torch.nn.Parameter(torch.zeros(1))], lr=2e-5)
+            schedule = make(optimizer, warmup, total)
+            lrs = []
+            for _ in range(total + 2):   # two steps past the end: linear and cosine stay at 0
+                lrs.append(schedule.get_last_lr()[0])
+                optimizer.step()
+                schedule.step()
+            cases.append({"kind": kind, "warmup_steps": warmup, "total_steps": total, "base_lr": 2e-5, "lrs": lrs})
+    warmups = []
+    for ratio in [0.0, 0.06, 0.1, 0.25, 0.5]:
+        for total in [1, 7, 100, 1234]:
+            # the method itself, without building TrainingArguments (that needs accelerate)
+            args = types.SimpleNamespace(warmup_steps=ratio)
+            warmups.append({"ratio": ratio, "total_steps": total,
+                            "warmup_steps": TrainingArguments.get_warmup_steps(args, total)})
+    with open(os.path.join(OUT, "training", "schedules.json"), "w") as f:
+        json.dump({"schedules": cases, "warmup_ratios": warmups}, f, indent=1)
+        f.write("\n")
 
 
 def main():
@@ -190,6 +226,7 @@ def main():
                              seed=301, file="gradients-options.safetensors")
     gradients_mlm("tiny-relu", seed=302)
     trajectory("tiny-gelu", seed=303)
+    schedules()
     print(json.dumps({"transformers": __import__("transformers").__version__, "torch": torch.__version__}))
 
 
