@@ -16,6 +16,9 @@ import picocli.CommandLine.Option;
                 CommandLine.HelpCommand.class,
                 ImportOnnxCommand.class,
                 FetchModelCommand.class,
+                TrainCommand.class,
+                EvaluateCommand.class,
+                PredictCommand.class,
         })
 public final class Main implements Runnable {
 
