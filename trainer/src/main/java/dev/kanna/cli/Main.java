@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
                 TrainCommand.class,
                 EvaluateCommand.class,
                 PredictCommand.class,
+                QuickstartCommand.class,
         })
 public final class Main implements Runnable {
 

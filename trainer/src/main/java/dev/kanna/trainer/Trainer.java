@@ -60,7 +60,7 @@ public final class Trainer {
 
     public Result run() throws IOException {
         ModelDirectory.requireTrainable(o.model());
-        Path resumeFrom = prepareOutput();
+        Path resumeFrom = checkOutput();
         List<Example> trainRows = DatasetReader.read(o.train(), o.fields(), true);
         if (o.limitTrain() > 0 && o.limitTrain() < trainRows.size()) trainRows = trainRows.subList(0, o.limitTrain());
         List<Example> validationRows = o.validation() == null ? null : DatasetReader.read(o.validation(), o.fields(), true);
@@ -69,6 +69,7 @@ public final class Trainer {
             throw new DatasetException(o.train() + ": every row has the label \"" + labels.label(0)
                     + "\"; classification needs at least two labels");
         }
+        if (validationRows != null) labels.ids(validationRows, o.validation());   // unseen labels: fail before any work
         BertConfig baseConfig = BertConfig.read(o.model().resolve("config.json"));
         if (o.maxLength() > baseConfig.maxPositionEmbeddings()) {
             throw new IllegalArgumentException("--max-length " + o.maxLength() + " exceeds the model's "
@@ -83,14 +84,15 @@ public final class Trainer {
         EncodedExamples validation = validationRows == null ? null
                 : EncodedExamples.encode(tokenizer, validationRows, o.maxLength(), labels, o.validation());
 
+        if (resumeFrom == null) createOutput();
         try (Backend backend = Backends.open(o.device(), new BackendOptions(o.threads(), true), log)) {
             log.accept("device: " + backend.description());
             return train(backend, labels, train, validation, resumeFrom);
         }
     }
 
-    /** Creates or checks the out dir; returns the checkpoint to resume from, or null. */
-    private Path prepareOutput() throws IOException {
+    /** Checks the out dir without touching it; returns the checkpoint to resume from, or null. */
+    private Path checkOutput() throws IOException {
         Path out = o.out();
         boolean exists = Files.exists(out);
         if (o.resume()) {
@@ -98,15 +100,19 @@ public final class Trainer {
             return Checkpoints.newest(out).orElseThrow(() ->
                     new IllegalArgumentException("--resume: no complete checkpoint in " + out));
         }
-        if (exists && (!Files.isDirectory(out) || !isEmpty(out))) {
-            if (!o.overwrite()) {
-                throw new IllegalArgumentException(out + " already exists (use --overwrite to replace it, or --resume"
-                        + " to continue the run it holds)");
-            }
-            dev.kanna.io.AtomicFiles.deleteRecursively(out);
+        if (exists && (!Files.isDirectory(out) || !isEmpty(out)) && !o.overwrite()) {
+            throw new IllegalArgumentException(out + " already exists (use --overwrite to replace it, or --resume"
+                    + " to continue the run it holds)");
         }
-        Files.createDirectories(out);
         return null;
+    }
+
+    /** Creates the out dir once the inputs have been checked (replacing it under --overwrite). */
+    private void createOutput() throws IOException {
+        if (Files.exists(o.out()) && (!Files.isDirectory(o.out()) || !isEmpty(o.out()))) {
+            dev.kanna.io.AtomicFiles.deleteRecursively(o.out());
+        }
+        Files.createDirectories(o.out());
     }
 
     private static boolean isEmpty(Path dir) throws IOException {
@@ -266,6 +272,10 @@ public final class Trainer {
                             Map<String, HostTensor> best) throws IOException {
         Checkpoints.save(o.out(), state, model::save, o.model(), tuner.optimizer().state(), best);
         Checkpoints.prune(o.out(), o.saveTotalLimit());
+        // Fault injection for the resume test: die like `kill -9` right after this checkpoint.
+        if (Long.getLong("kanna.faultInjection.haltAfterStep", -1L) == state.globalStep) {
+            Runtime.getRuntime().halt(137);
+        }
     }
 
     static Map<String, HostTensor> snapshot(List<Parameter> parameters) {
