@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
         description = "Kanna: fine-tune a pretrained BERT on your domain's task, in pure Java.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                TokenizeCommand.class,
         })
 public final class Main implements Runnable {
 
