@@ -132,13 +132,22 @@ public final class BertTokenizer {
             int end = Math.min(n, (chunk + 1) * BATCH_CHUNK);
             for (int i = chunk * BATCH_CHUNK; i < end; i++) out[i] = encodeOne.apply(i);
         });
-        if (padding != null && n > 0) {
-            int longest = 0;
-            for (Encoding e : out) longest = Math.max(longest, e.size());
-            int target = padding.targetLength(longest);
-            for (int i = 0; i < n; i++) out[i] = pad(out[i], target, padding);
-        }
-        return Arrays.asList(out);
+        return pad(Arrays.asList(out));
+    }
+
+    /**
+     * Pads encodings together with this tokenizer's padding (to the longest of them, or the fixed
+     * length), for callers that encode first and group into batches later. Without padding
+     * settings the list is returned as it is.
+     */
+    public List<Encoding> pad(List<Encoding> batch) {
+        if (padding == null || batch.isEmpty()) return batch;
+        int longest = 0;
+        for (Encoding e : batch) longest = Math.max(longest, e.size());
+        int target = padding.targetLength(longest);
+        List<Encoding> out = new ArrayList<>(batch.size());
+        for (Encoding e : batch) out.add(pad(e, target, padding));
+        return out;
     }
 
     private Encoding padOne(Encoding e) {

@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
                 EvaluateCommand.class,
                 PredictCommand.class,
                 QuickstartCommand.class,
+                TokenizeCommand.class,
         })
 public final class Main implements Runnable {
 
