@@ -16,6 +16,8 @@ import picocli.CommandLine.Option;
                 CommandLine.HelpCommand.class,
                 ImportOnnxCommand.class,
                 FetchModelCommand.class,
+                EmbedCommand.class,
+                LogitsCommand.class,
         })
 public final class Main implements Runnable {
 
