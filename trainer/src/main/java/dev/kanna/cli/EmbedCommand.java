@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         description = {
                 "Embed inputs read one per line from stdin; print one JSON array of floats per line.",
-                "Example: printf '101 7592 2088 102\\n' | kanna embed --model models/all-MiniLM-L6-v2 --ids"})
+                "Example: echo 'Kanna planes BERT to a fine finish.' | kanna embed --model models/all-MiniLM-L6-v2"})
 final class EmbedCommand implements Callable<Integer> {
 
     @Mixin

@@ -1,7 +1,6 @@
 /*
- * The options embed and logits share: the model directory, how input lines become token ids,
- * batching and the device. Until the tokenizer module is wired in, input is token ids (--ids);
- * plain text through the model's tokenizer.json becomes the default then (see LineEncoder).
+ * The options embed and logits share: the model directory, how input lines become token ids
+ * (plain text through the model's tokenizer, or --ids), batching and the device.
  */
 package dev.kanna.cli;
 
@@ -9,6 +8,7 @@ import dev.kanna.backend.Backend;
 import dev.kanna.backend.BackendOptions;
 import dev.kanna.backend.Backends;
 import dev.kanna.bert.BertConfig;
+import dev.kanna.tokenizer.BertTokenizer;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
@@ -21,12 +21,13 @@ final class InferenceOptions {
             description = "A Hugging Face BERT directory (config.json, model.safetensors).")
     Path model;
 
-    @Option(names = "--ids", description = "Each input line is space-separated token ids (no tokenizer is applied; "
-            + "include [CLS]/[SEP] ids yourself).")
+    @Option(names = "--ids", description = "Each input line is space-separated token ids instead of text (no tokenizer "
+            + "is applied: include the [CLS]/[SEP] ids yourself).")
     boolean ids;
 
     @Option(names = "--max-length", paramLabel = "N",
-            description = "Longest input in tokens (default: the model's max_position_embeddings).")
+            description = "Longest input in tokens, special tokens included: longer text is truncated, longer --ids "
+                    + "lines are refused (default: the model's max_position_embeddings).")
     Integer maxLength;
 
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32",
@@ -56,8 +57,7 @@ final class InferenceOptions {
 
     LineEncoder encoder(BertConfig config, int maxLength) {
         if (ids) return LineEncoder.tokenIds(config, maxLength);
-        throw new IllegalArgumentException("plain-text input needs the tokenizer, which this build does not include yet; "
-                + "pass token ids with --ids");
+        return LineEncoder.text(BertTokenizer.load(model), config, maxLength);
     }
 
     Backend openBackend(PrintWriter err, String command) {

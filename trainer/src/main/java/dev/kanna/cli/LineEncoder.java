@@ -1,11 +1,13 @@
 /*
- * Turns one input line into a model input (token ids and token type ids). Today: space-separated
- * token ids (--ids). The tokenizer module plugs in here as a second implementation reading the
- * model's tokenizer.json, and becomes the default input.
+ * Turns one input line into a model input (token ids and token type ids): plain text through the
+ * model directory's tokenizer (the default), or space-separated token ids (--ids).
  */
 package dev.kanna.cli;
 
 import dev.kanna.bert.BertConfig;
+import dev.kanna.tokenizer.BertTokenizer;
+import dev.kanna.tokenizer.Encoding;
+import dev.kanna.tokenizer.Truncation;
 
 interface LineEncoder {
 
@@ -15,6 +17,22 @@ interface LineEncoder {
 
     /** Encodes line (numbered from 1 for messages). */
     Encoded encode(String line, long lineNumber);
+
+    /** UTF-8 text through the tokenizer, with its special tokens, truncated to maxLength tokens. */
+    static LineEncoder text(BertTokenizer tokenizer, BertConfig config, int maxLength) {
+        BertTokenizer t = tokenizer.withTruncation(Truncation.of(maxLength)).withoutPadding();
+        return (line, lineNumber) -> {
+            Encoding e = t.encode(line);
+            if (e.size() == 0) throw new IllegalArgumentException("stdin line " + lineNumber + ": encodes to no tokens");
+            for (int id : e.ids()) {
+                if (id >= config.vocabSize()) {
+                    throw new IllegalArgumentException("stdin line " + lineNumber + ": the tokenizer gave id " + id
+                            + ", outside the model's vocabulary of " + config.vocabSize());
+                }
+            }
+            return new Encoded(e.ids(), e.typeIds());
+        };
+    }
 
     /** Space-separated token ids, each within the vocabulary; type ids 0; at most maxLength of them. */
     static LineEncoder tokenIds(BertConfig config, int maxLength) {

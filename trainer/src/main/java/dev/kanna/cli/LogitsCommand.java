@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
                 "Run a classification (or, with --mlm, masked-LM) model on inputs read one per line from stdin; "
                         + "print one JSON array of logits per line.",
                 "A model without a classification head gets a fresh, untrained one (with a warning).",
-                "Example: printf '101 7592 102\\n' | kanna logits --model my-classifier --ids"})
+                "Example: echo 'WIN a FREE prize now' | kanna logits --model my-classifier"})
 final class LogitsCommand implements Callable<Integer> {
 
     @Mixin

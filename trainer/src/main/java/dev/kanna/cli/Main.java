@@ -18,6 +18,9 @@ import picocli.CommandLine.Option;
                 FetchModelCommand.class,
                 EmbedCommand.class,
                 LogitsCommand.class,
+                TrainCommand.class,
+                EvaluateCommand.class,
+                PredictCommand.class,
         })
 public final class Main implements Runnable {
 

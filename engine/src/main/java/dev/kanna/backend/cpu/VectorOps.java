@@ -58,4 +58,22 @@ public final class VectorOps {
         }
         for (; i < n; i++) y[yOff + i] += x[xOff + i];
     }
+
+    /** x[off + i] *= factor for i < n. */
+    public static void scale(float[] x, int off, int n, float factor) {
+        FloatVector f = FloatVector.broadcast(F, factor);
+        int i = 0;
+        for (; i <= n - LANES; i += LANES) FloatVector.fromArray(F, x, off + i).mul(f).intoArray(x, off + i);
+        for (; i < n; i++) x[off + i] *= factor;
+    }
+
+    /** out[outOff + i] = a[aOff + i] + b[bOff + i] + c[cOff + i] for i < n (added left to right). */
+    public static void sum3(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, float[] out, int outOff, int n) {
+        int i = 0;
+        for (; i <= n - LANES; i += LANES) {
+            FloatVector.fromArray(F, a, aOff + i).add(FloatVector.fromArray(F, b, bOff + i))
+                    .add(FloatVector.fromArray(F, c, cOff + i)).intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) out[outOff + i] = a[aOff + i] + b[bOff + i] + c[cOff + i];
+    }
 }

@@ -46,6 +46,7 @@ final class BertOnnxGraph {
     private final Map<String, List<OnnxNode>> consumers = new HashMap<>();
     private final Map<String, OnnxTensor> named = new LinkedHashMap<>();  // HF name -> tensor
     private final Map<String, OnnxNode> biasNode = new HashMap<>();       // bias HF name -> node adding it
+    private final List<String> outsideModel = new ArrayList<>();          // linear layers outside the BERT (heads)
     private String prefix;
 
     private BertOnnxGraph(OnnxModel model) {
@@ -104,6 +105,7 @@ final class BertOnnxGraph {
         }
         List<String> ignored = new ArrayList<>(new TreeSet<>(named.keySet()));
         ignored.removeAll(expected.keySet());
+        ignored.addAll(outsideModel);
 
         Heads heads = heads(hidden, numHeads);
         BertConfig config = BertConfig.builder()
@@ -179,6 +181,12 @@ final class BertOnnxGraph {
             if (w.dataType() != OnnxTensor.FLOAT || w.dims().length != 2) continue;
 
             String bias = gemm ? hfName(n.input(2)) : biasAddedTo(n);
+            String outside = bias != null ? null : gemm ? initializerName(n.input(2)) : initializerAddedTo(n);
+            if (outside != null && !outside.startsWith(prefix)) {
+                outsideModel.add(outside.replaceFirst("\\.bias$", ".weight"));   // e.g. a classifier after the BERT
+                outsideModel.add(outside);
+                continue;
+            }
             if (bias == null || !bias.endsWith(".bias")) {
                 throw unrecognised(n, "a linear layer whose bias has no Hugging Face name (expected " + n.opType()
                         + " followed by Add with a named '*.bias' initializer)");
@@ -214,6 +222,22 @@ final class BertOnnxGraph {
             }
         }
         return result;
+    }
+
+    /** The named initializer (not an anonymous onnx:: one) that a value resolves to, or null. */
+    private String initializerName(String value) {
+        String root = resolve(value);
+        return model.initializers().containsKey(root) && !root.startsWith("onnx::") ? root : null;
+    }
+
+    /** The named initializer added to this MatMul's output by an Add, or null. */
+    private String initializerAddedTo(OnnxNode matmul) {
+        for (OnnxNode c : consumers.getOrDefault(matmul.outputs().getFirst(), List.of())) {
+            if (!c.opType().equals("Add")) continue;
+            String other = c.input(0).equals(matmul.outputs().getFirst()) ? c.input(1) : c.input(0);
+            if (initializerName(other) != null) return initializerName(other);
+        }
+        return null;
     }
 
     private OnnxNode consumerAdding(OnnxNode matmul, String bias) {

@@ -82,6 +82,7 @@ class OnnxBertImporterTest {
         OnnxBertImporter.Summary s = importTiny("tiny_b", out, null);
         assertSameAsSavePretrained("tiny_b", out);
         assertEquals(55, s.tensors(), "5 + 16 x 3 + pooler");
+        assertEquals(List.of("classifier.weight", "classifier.bias"), s.ignored(), "the head after the BERT is left out");
         assertEquals(45, s.vocabTokens(), "fewer tokens than the 48 embedding rows is allowed");
         assertEquals(3, BertConfig.read(out).padTokenId(), "pad id from the tokenizer");
         JsonNode tokenizerConfig = new ObjectMapper().readTree(out.resolve("tokenizer_config.json").toFile());
