@@ -4,7 +4,9 @@ Produces, under engine/src/test/resources/bert/:
   <model>/cls/  <model>/mlm/   tiny random BERTs saved with save_pretrained (BertForSequenceClassification
                                and BertForMaskedLM sharing one encoder)
   <model>/expected.safetensors a padded batch with token types and transformers' outputs for it:
-                               last_hidden_state, cls_logits, mlm_logits
+                               last_hidden_state, cls_logits, mlm_logits; and a batch with type ids 0
+                               (what the CLI's --ids input gives) with cli.{mean_pooled, cls_pooled,
+                               cls_logits, mlm_logits}
   training/gradients-top2.safetensors       classification loss gradients, top 2 of 3 layers unfrozen
   training/gradients-options.safetensors    the same with label smoothing, class weights and an ignored
                                             label, top 1 layer unfrozen
@@ -83,10 +85,23 @@ def outputs(name, cls, mlm, seed):
         hidden = cls.bert(input_ids=ids, token_type_ids=types, attention_mask=mask).last_hidden_state
         cls_logits = cls(input_ids=ids, token_type_ids=types, attention_mask=mask).logits
         mlm_logits = mlm(input_ids=ids, token_type_ids=types, attention_mask=mask).logits
-    save_file({"input_ids": ids.int().contiguous(), "token_type_ids": types.int().contiguous(),
+    tensors = {"input_ids": ids.int().contiguous(), "token_type_ids": types.int().contiguous(),
                "attention_mask": mask.int().contiguous(), "last_hidden_state": hidden.contiguous(),
-               "cls_logits": cls_logits.contiguous(), "mlm_logits": mlm_logits.contiguous()},
-              os.path.join(OUT, name, "expected.safetensors"))
+               "cls_logits": cls_logits.contiguous(), "mlm_logits": mlm_logits.contiguous()}
+    ids, _, mask = batch(g, [7, 3, 5], cls.config.type_vocab_size)
+    types = torch.zeros_like(ids)
+    with torch.no_grad():
+        hidden = cls.bert(input_ids=ids, token_type_ids=types, attention_mask=mask).last_hidden_state
+        m = mask.unsqueeze(-1).float()
+        tensors.update({
+            "cli.input_ids": ids.int().contiguous(), "cli.token_type_ids": types.int().contiguous(),
+            "cli.attention_mask": mask.int().contiguous(),
+            # sentence-transformers' mean pooling: masked sum over tokens / token count
+            "cli.mean_pooled": ((hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)).contiguous(),
+            "cli.cls_pooled": hidden[:, 0].contiguous(),
+            "cli.cls_logits": cls(input_ids=ids, token_type_ids=types, attention_mask=mask).logits.contiguous(),
+            "cli.mlm_logits": mlm(input_ids=ids, token_type_ids=types, attention_mask=mask).logits.contiguous()})
+    save_file(tensors, os.path.join(OUT, name, "expected.safetensors"))
 
 
 def settings(**values):

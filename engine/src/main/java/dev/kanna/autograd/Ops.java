@@ -16,6 +16,7 @@ import dev.kanna.backend.DropoutRng;
 import dev.kanna.tensor.DType;
 import dev.kanna.tensor.Tensor;
 
+import java.util.Arrays;
 import java.util.List;
 
 public final class Ops {
@@ -69,7 +70,7 @@ public final class Ops {
     }
 
     private boolean records(Tensor input, Parameter... params) {
-        return records(input, List.of(params));
+        return records(input, Arrays.asList(params));   // nullable entries (an absent bias)
     }
 
     private Tensor gradOf(Tensor t) {

@@ -92,6 +92,10 @@ public final class AdamW {
 
     /** Restores a state saved by {@link #state()} for the same trainable parameters. */
     public void restore(State state) {
+        if (state.expAvg().size() != parameters.size() || state.expAvgSq().size() != parameters.size()) {
+            throw new IllegalArgumentException("optimizer state holds " + state.expAvg().size() + " parameters, the model trains "
+                    + parameters.size());
+        }
         for (int k = 0; k < parameters.size(); k++) {
             String name = parameters.get(k).name();
             HostTensor m = state.expAvg().get(name), v = state.expAvgSq().get(name);
@@ -103,10 +107,6 @@ public final class AdamW {
                 backend.copy(expAvg[k], backend.upload(m.data(), m.shape()));
                 backend.copy(expAvgSq[k], backend.upload(v.data(), v.shape()));
             }
-        }
-        if (state.expAvg().size() != parameters.size()) {
-            throw new IllegalArgumentException("optimizer state holds " + state.expAvg().size() + " parameters, the model trains "
-                    + parameters.size());
         }
         this.step = state.step();
     }

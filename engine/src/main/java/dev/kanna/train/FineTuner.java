@@ -72,6 +72,7 @@ public final class FineTuner {
         this.backend = model.bert().parameters().getFirst().value().backend();
         this.settings = settings;
         this.trainable = policy.apply(model);
+        if (trainable.parameters().isEmpty()) throw new IllegalArgumentException("freezing policy " + policy + " leaves nothing to train");
         this.optimizer = new AdamW(trainable.parameters(), settings.adam());
     }
 

@@ -67,6 +67,16 @@ class BertForwardParityTest {
         assertClose(expected.get("mlm_logits").floats(), flatten(logits), model + " masked-LM logits");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-gelu", "tiny-gelu-new", "tiny-relu"})
+    void pooledEmbeddingsMatchSentenceTransformersPooling(String model) throws java.io.IOException {
+        Map<String, Fixtures.Stored> expected = Fixtures.read(Fixtures.resource(model + "/expected.safetensors"));
+        BertModel bert = BertModel.load(Fixtures.resource(model + "/cls"), backend, LoadOptions.defaults());
+        Batch batch = Fixtures.batch(expected, "cli.");
+        assertClose(expected.get("cli.mean_pooled").floats(), flatten(bert.embed(batch, BertModel.Pooling.MEAN)), model + " mean pooling");
+        assertClose(expected.get("cli.cls_pooled").floats(), flatten(bert.embed(batch, BertModel.Pooling.CLS)), model + " cls pooling");
+    }
+
     static void assertClose(float[] expected, float[] actual, String what) {
         assertTrue(expected.length == actual.length, what + ": " + actual.length + " values, expected " + expected.length);
         double max = 0;

@@ -16,6 +16,8 @@ import picocli.CommandLine.Option;
                 CommandLine.HelpCommand.class,
                 ImportOnnxCommand.class,
                 FetchModelCommand.class,
+                EmbedCommand.class,
+                LogitsCommand.class,
                 TrainCommand.class,
                 EvaluateCommand.class,
                 PredictCommand.class,
