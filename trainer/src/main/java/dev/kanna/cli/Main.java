@@ -13,16 +13,16 @@ import picocli.CommandLine.Option;
         versionProvider = Main.Version.class,
         description = "Kanna: fine-tune a pretrained BERT on your domain's task, in pure Java.",
         subcommands = {
-                CommandLine.HelpCommand.class,
-                ImportOnnxCommand.class,
+                QuickstartCommand.class,
                 FetchModelCommand.class,
+                ImportOnnxCommand.class,
+                TokenizeCommand.class,
                 EmbedCommand.class,
                 LogitsCommand.class,
                 TrainCommand.class,
                 EvaluateCommand.class,
                 PredictCommand.class,
-                QuickstartCommand.class,
-                TokenizeCommand.class,
+                CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
 
