@@ -7,7 +7,6 @@ package dev.kanna.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kanna.data.DatasetReader;
-import dev.kanna.optim.LrSchedule;
 import dev.kanna.report.ProgressBar;
 import dev.kanna.trainer.Evaluation;
 import dev.kanna.trainer.TextClassifier;
@@ -86,10 +85,10 @@ final class QuickstartCommand implements Callable<Integer> {
         }
 
         err.println("== 2/4 fine-tune the top 2 layers on " + trainRows + " training emails");
-        TrainOptions options = new TrainOptions(modelDir, data.resolve("train.jsonl.gz"), null, out,
-                DatasetReader.Fields.defaults(), epochs, 16, 1, lr, maxLength, 2, null, null, false,
-                LrSchedule.Kind.LINEAR, 0.1, -1, 0.0, 1.0, 0.0, false, 42, 0, 0, 1, "macro_f1", 0, 0, trainRows,
-                64, true, true, false, true, device, threads);
+        TrainOptions options = TrainOptions.builder(modelDir, data.resolve("train.jsonl.gz"), out)
+                .epochs(epochs).batchSize(16).lr(lr).maxLength(maxLength).unfreezeTop(2).warmupRatio(0.1)
+                .saveTotalLimit(1).limitTrain(trainRows).cacheFrozen(true).overwrite(true)
+                .device(device).threads(threads).build();
         List<String> commandLine = new ArrayList<>(List.of("kanna", "quickstart"));
         commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
         Trainer.Result trained = new Trainer(options, commandLine, err::println).run();
