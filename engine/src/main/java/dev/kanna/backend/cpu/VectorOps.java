@@ -76,4 +76,12 @@ public final class VectorOps {
         }
         for (; i < n; i++) out[outOff + i] = a[aOff + i] + b[bOff + i] + c[cOff + i];
     }
+
+    /** y[yOff + i] = x[xOff + i]·factor for i < n. */
+    public static void scaleInto(float[] x, int xOff, float[] y, int yOff, int n, float factor) {
+        FloatVector f = FloatVector.broadcast(F, factor);
+        int i = 0;
+        for (; i <= n - LANES; i += LANES) FloatVector.fromArray(F, x, xOff + i).mul(f).intoArray(y, yOff + i);
+        for (; i < n; i++) y[yOff + i] = x[xOff + i] * factor;
+    }
 }
