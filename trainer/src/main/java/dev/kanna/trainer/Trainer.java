@@ -164,7 +164,7 @@ public final class Trainer {
         long start = System.nanoTime();
         long samples = 0;
         try (ProgressBar bar = new ProgressBar("train", totalSteps, "steps")) {
-            bar.step(startStep, "resumed");
+            if (startStep > 0) bar.step(startStep, "resumed at step " + startStep);
             while (state.globalStep < totalSteps && !state.stoppedEarly) {
                 int[] order = permutation(train.size(), o.seed(), state.epoch);
                 while (state.batchInEpoch < microBatches && state.globalStep < totalSteps && !state.stoppedEarly) {
