@@ -132,6 +132,9 @@ public final class TokenizeCommand implements Callable<Integer> {
     void run(BertTokenizer tokenizer, InputStream in, Writer out) throws IOException {
         LineReader lines = new LineReader(in);
         boolean special = !noSpecialTokens;
+        // Chunks end on batch boundaries, so that --padding longest always pads the same groups of lines.
+        int group = tokenizer.padding().map(Padding::isLongest).orElse(false) ? batchSize : 1;
+        int maxLines = Math.max(group, CHUNK_LINES / group * group);
         List<String> chunk = new ArrayList<>();
         while (true) {
             chunk.clear();
@@ -139,14 +142,15 @@ public final class TokenizeCommand implements Callable<Integer> {
             RuntimeException badLine = null;
             try {
                 String line;
-                while (chunk.size() < CHUNK_LINES && chars < CHUNK_CHARS && (line = lines.next()) != null) {
+                while (chunk.size() < maxLines && (line = lines.next()) != null) {
                     if (pair && line.indexOf('\t') < 0) {
                         throw new IllegalArgumentException("stdin line " + lines.lineNumber()
                                 + ": expected two texts separated by a tab (--pair)");
                     }
                     chunk.add(line);
                     chars += line.length();
-                    if (!lines.ready()) break;  // input is arriving slowly: answer what we have
+                    // A full chunk, or input arriving slowly: answer what we have.
+                    if (chunk.size() % group == 0 && (chars >= CHUNK_CHARS || !lines.ready())) break;
                 }
             } catch (IllegalArgumentException e) {
                 badLine = e;  // write the lines before it first
