@@ -8,8 +8,9 @@
  *   u   = GELU(h1·Wiᵀ + bi)               (B·T, I)
  *   out = LayerNorm(u·Wdᵀ + bd + h1)      (B·T, C)
  *
- * forward() runs inference (nothing saved, no dropout); forwardBackward() saves what the backward
- * needs, applies dropout 0.1 as in training, and back-propagates a gradient to every input and weight.
+ * forward() runs inference (nothing saved, no dropout) with the fused ops (linearActivation for bias +
+ * GELU, addLayerNorm for residual + LayerNorm); forwardBackward() saves what the backward needs,
+ * applies dropout 0.1 as in training, and back-propagates a gradient to every input and weight.
  */
 package dev.kanna.bench;
 
@@ -83,13 +84,10 @@ final class EncoderLayer {
             backend.linear(qkv, x, wQkv, bQkv);
             backend.attention(ctx, qkv.view(b, t, 3 * c), mask, heads, 0f, 0, false);
             backend.linear(a, ctx.view(n, c), wO, bO);
-            backend.add(a, a, x);
-            backend.layerNorm(h1, null, null, a, ln1W, ln1B, EPS);
-            backend.linear(u, h1, wI, bI);
-            backend.activation(u, u, Activation.GELU_ERF);
+            backend.addLayerNorm(h1, null, null, null, a, x, ln1W, ln1B, EPS);
+            backend.linearActivation(u, null, h1, wI, bI, Activation.GELU_ERF);
             backend.linear(d, u, wD, bD);
-            backend.add(d, d, h1);
-            backend.layerNorm(out, null, null, d, ln2W, ln2B, EPS);
+            backend.addLayerNorm(out, null, null, null, d, h1, ln2W, ln2B, EPS);
         }
     }
 
@@ -102,15 +100,12 @@ final class EncoderLayer {
             backend.linear(qkv, x, wQkv, bQkv);
             Tensor saved = backend.attention(ctx, qkv.view(b, t, 3 * c), mask, heads, DROPOUT, seed, true);
             backend.linear(a, ctx.view(n, c), wO, bO);
-            backend.dropout(ad, a, DROPOUT, seed + 1);
-            backend.add(ad, ad, x);
-            backend.layerNorm(h1, mean1, rstd1, ad, ln1W, ln1B, EPS);
-            backend.linear(pre, h1, wI, bI);
-            backend.activation(u, pre, Activation.GELU_ERF);
+            backend.dropout(a, a, DROPOUT, seed + 1);
+            backend.addLayerNorm(h1, ad, mean1, rstd1, a, x, ln1W, ln1B, EPS);      // ad = a + x, kept
+            backend.linearActivation(u, pre, h1, wI, bI, Activation.GELU_ERF);
             backend.linear(d, u, wD, bD);
-            backend.dropout(dd, d, DROPOUT, seed + 2);
-            backend.add(dd, dd, h1);
-            backend.layerNorm(out, mean2, rstd2, dd, ln2W, ln2B, EPS);
+            backend.dropout(d, d, DROPOUT, seed + 2);
+            backend.addLayerNorm(out, dd, mean2, rstd2, d, h1, ln2W, ln2B, EPS);
 
             Tensor dDd = backend.zeros(n, c), dD = backend.zeros(n, c), dU = backend.zeros(n, inter);
             Tensor dPre = backend.zeros(n, inter), dH1 = backend.zeros(n, c), dAd = backend.zeros(n, c);

@@ -14,6 +14,7 @@
  */
 package dev.kanna.backend.cpu;
 
+import dev.kanna.backend.Activation;
 import jdk.incubator.vector.FloatVector;
 
 final class Gemm {
@@ -72,13 +73,21 @@ final class Gemm {
      */
     static void multiply(ThreadPool pool, int m, int n, int k, Mat a, Mat b, float[] c, int cOff, int ldc,
                          boolean accumulate, float[] bias) {
+        multiply(pool, m, n, k, a, b, c, cOff, ldc, accumulate, bias, null, null);
+    }
+
+    /**
+     * As above, then actOut = act(c) (same offset and leading dimension as c; may be c itself), applied
+     * tile by tile right after each tile's last K slice, while it is still in L1 (the fused bias + GELU).
+     */
+    static void multiply(ThreadPool pool, int m, int n, int k, Mat a, Mat b, float[] c, int cOff, int ldc,
+                         boolean accumulate, float[] bias, Activation act, float[] actOut) {
         if (accumulate && bias != null) throw new IllegalArgumentException("bias only when overwriting");
         if (m <= 0 || n <= 0) return;
         if (k == 0) {
-            if (!accumulate) {
-                for (int i = 0; i < m; i++) {
-                    for (int j = 0; j < n; j++) c[cOff + i * ldc + j] = bias == null ? 0f : bias[j];
-                }
+            for (int i = 0; i < m; i++) {
+                if (!accumulate) for (int j = 0; j < n; j++) c[cOff + i * ldc + j] = bias == null ? 0f : bias[j];
+                if (act != null) Activations.forward(act, c, actOut, cOff + i * ldc, cOff + i * ldc + n);
             }
             return;
         }
@@ -95,6 +104,7 @@ final class Gemm {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean first = pc == 0;
+                Activation epilogue = pc + kc == k ? act : null;
                 int jcF = jc, pcF = pc;
                 ThreadPool.RangeBody packB = (from, to) -> packB(b, pcF, kc, jcF, nc, from, to, bp);
                 ThreadPool.RangeBody compute = (from, to) -> {
@@ -102,7 +112,7 @@ final class Gemm {
                         int ic = (item / nGroups) * mc, group = item % nGroups;
                         int p0 = panels * group / nGroups, p1 = panels * (group + 1) / nGroups;
                         block(a, ic, Math.min(mc, m - ic), pcF, kc, bp, jcF, nc, p0, p1, c, cOff, ldc,
-                                first && !accumulate, bias, direct);
+                                first && !accumulate, bias, direct, epilogue, actOut);
                     }
                 };
                 if (parallel) {
@@ -121,7 +131,8 @@ final class Gemm {
      * panels of A are read in place and only a final partial panel is packed (zero-padded).
      */
     private static void block(Mat a, int ic, int mc, int pc, int kc, float[] bp, int jc, int nc, int p0, int p1,
-                              float[] c, int cOff, int ldc, boolean overwrite, float[] bias, boolean direct) {
+                              float[] c, int cOff, int ldc, boolean overwrite, float[] bias, boolean direct,
+                              Activation act, float[] actOut) {
         Workspace ws = WORKSPACE.get();
         float[] ap = ws.a(roundUp(mc, MR) * kc), tile = ws.tile;
         int inPlaceRows = direct ? mc / MR * MR : 0;
@@ -142,6 +153,7 @@ final class Gemm {
                         directTile(a, aAt, bp, bOff, kc, dst, dstAt, ld, dst, dstAt, ld);
                     }
                     if (cols < NR) for (int r = 0; r < MR; r++) System.arraycopy(tile, r * NR, c, cAt + r * ldc, cols);
+                    if (act != null) activate(act, c, actOut, cAt, ldc, MR, cols);
                     continue;
                 }
                 int aOff = (ir - inPlaceRows) * kc;
@@ -155,8 +167,14 @@ final class Gemm {
                     tile(ap, aOff, bp, bOff, kc, tile, 0, NR, tile, 0, NR);
                     for (int r = 0; r < rows; r++) System.arraycopy(tile, r * NR, c, cAt + r * ldc, cols);
                 }
+                if (act != null) activate(act, c, actOut, cAt, ldc, rows, cols);
             }
         }
+    }
+
+    /** The epilogue: actOut = act(c) over one finished tile. */
+    private static void activate(Activation act, float[] c, float[] actOut, int cAt, int ldc, int rows, int cols) {
+        for (int r = 0; r < rows; r++) Activations.forward(act, c, actOut, cAt + r * ldc, cAt + r * ldc + cols);
     }
 
     /** The scratch tile's starting values: c's valid part (accumulating), else the bias or zero; 0 outside. */
@@ -268,6 +286,12 @@ final class Gemm {
     /** out(N, O) = in(N, K) · w(O, K)ᵀ + bias(O). */
     static void linear(ThreadPool pool, float[] out, float[] in, float[] w, float[] bias, int n, int k, int o) {
         multiply(pool, n, o, k, Mat.rows(in, 0, k), Mat.transposed(w, 0, k), out, 0, o, false, bias);
+    }
+
+    /** pre(N, O) = in·wᵀ + bias and out = act(pre), fused (pre may be out). */
+    static void linearActivation(ThreadPool pool, float[] out, float[] pre, float[] in, float[] w, float[] bias,
+                                 int n, int k, int o, Activation act) {
+        multiply(pool, n, o, k, Mat.rows(in, 0, k), Mat.transposed(w, 0, k), pre, 0, o, false, bias, act, out);
     }
 
     /** dIn(N, K) += dOut(N, O) · w(O, K). */

@@ -103,4 +103,13 @@ public final class VectorOps {
         }
         for (; i < n; i++) acc[accOff + i] = Math.fma(x[xOff + i], y[yOff + i], acc[accOff + i]);
     }
+
+    /** out[outOff + i] = a[aOff + i] + b[bOff + i] for i < n. */
+    public static void addInto(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+        int i = 0;
+        for (; i <= n - LANES; i += LANES) {
+            FloatVector.fromArray(F, a, aOff + i).add(FloatVector.fromArray(F, b, bOff + i)).intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) out[outOff + i] = a[aOff + i] + b[bOff + i];
+    }
 }
