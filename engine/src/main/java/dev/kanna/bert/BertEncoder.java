@@ -22,11 +22,14 @@ final class BertEncoder {
     }
 
     /**
-     * hidden (B, T, C), maskBias (B, T) → (B, T, C). Takes ownership of hidden: when nothing records
-     * it, it is released once the first layer has consumed it.
+     * hidden (B, T, C) through layers [from, to), maskBias (B, T) → (B, T, C). Takes ownership of
+     * hidden: when nothing records it, it is released once the first layer has consumed it.
      */
-    Tensor forward(Ops ops, Tensor hidden, Tensor maskBias) {
-        for (BertLayer layer : layers) {
+    Tensor forward(Ops ops, Tensor hidden, Tensor maskBias, int from, int to) {
+        if (from < 0 || from > to || to > layers.size()) {
+            throw new IllegalArgumentException("layers [" + from + ", " + to + ") of " + layers.size());
+        }
+        for (BertLayer layer : layers.subList(from, to)) {
             if (ops.records(hidden, layer.parameters())) {
                 hidden = layer.forward(ops, hidden, maskBias);
                 continue;
@@ -38,6 +41,13 @@ final class BertEncoder {
             input.release();
         }
         return hidden;
+    }
+
+    /** The number of bottom layers in which no parameter trains. */
+    int frozenBottom() {
+        int n = 0;
+        while (n < layers.size() && layers.get(n).parameters().stream().noneMatch(Parameter::trainable)) n++;
+        return n;
     }
 
     int size() {

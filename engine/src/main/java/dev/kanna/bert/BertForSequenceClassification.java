@@ -57,6 +57,22 @@ public final class BertForSequenceClassification implements PretrainedBert {
         return classifier.forward(ops, ops.dropout(pooled, dropout));     // (B, K)
     }
 
+    /** The states entering layer inputs.layer() → logits (B, K): only the layers from there up, pooler and classifier. */
+    public Tensor logits(Ops ops, HiddenInputs inputs) {
+        Tensor hidden = bert.forward(ops, inputs);                         // (B, T, C)
+        Tensor pooled = bert.pool(ops, hidden, inputs.clsRows());          // (B, C)
+        return classifier.forward(ops, ops.dropout(pooled, dropout));     // (B, K)
+    }
+
+    /** Inference from hidden states entering layer batch.layer(): logits [b][k]. */
+    public float[][] logits(HiddenBatch batch) {
+        Backend backend = bert.backend();
+        try (Scope ignored = backend.scope()) {
+            Tensor logits = logits(Ops.inference(backend), batch.upload(backend));
+            return HostArrays.split2(backend.download(logits), batch.size(), numLabels());
+        }
+    }
+
     /** Inference: logits [b][k]. */
     public float[][] logits(Batch batch) {
         Backend backend = bert.backend();

@@ -22,7 +22,6 @@ public record BertInputs(int batchSize, int length, Tensor ids, Tensor typeIds, 
             throw new IllegalArgumentException("sequence length " + t + " exceeds the model's max_position_embeddings "
                     + config.maxPositionEmbeddings());
         }
-        float[] maskBias = new float[b * t];
         for (int k = 0; k < b * t; k++) {
             int id = batch.inputIds()[k], type = batch.tokenTypeIds()[k];
             if (id < 0 || id >= config.vocabSize()) {
@@ -33,14 +32,25 @@ public record BertInputs(int batchSize, int length, Tensor ids, Tensor typeIds, 
                 throw new IllegalArgumentException("token type id " + type + " at sequence " + k / t + ", position "
                         + k % t + " is outside the " + config.typeVocabSize() + " token types");
             }
-            maskBias[k] = batch.attentionMask()[k] != 0 ? 0f : MASKED;
         }
-        int[] cls = new int[b];
-        for (int i = 0; i < b; i++) cls[i] = i * t;
         return new BertInputs(b, t,
                 backend.upload(batch.inputIds(), b, t),          // (B, T)
                 backend.upload(batch.tokenTypeIds(), b, t),      // (B, T)
-                backend.upload(maskBias, b, t),                  // (B, T)
-                backend.upload(cls, b));                         // (B)
+                maskBias(backend, batch.attentionMask(), b, t),  // (B, T)
+                clsRows(backend, b, t));                         // (B)
+    }
+
+    /** The additive attention bias (B, T) of a (B, T) mask: 0 on tokens, {@link #MASKED} on padding. */
+    static Tensor maskBias(Backend backend, int[] attentionMask, int b, int t) {
+        float[] bias = new float[Math.multiplyExact(b, t)];
+        for (int k = 0; k < bias.length; k++) bias[k] = attentionMask[k] != 0 ? 0f : MASKED;
+        return backend.upload(bias, b, t);
+    }
+
+    /** The row of each sequence's first position in a (B·T, C) matrix: (B) I32. */
+    static Tensor clsRows(Backend backend, int b, int t) {
+        int[] cls = new int[b];
+        for (int i = 0; i < b; i++) cls[i] = i * t;
+        return backend.upload(cls, b);
     }
 }

@@ -64,14 +64,50 @@ public final class BertModel implements PretrainedBert {
 
     /** inputs → last hidden state (B, T, C). */
     public Tensor forward(Ops ops, BertInputs inputs) {
+        return forwardTo(ops, inputs, encoder.size());
+    }
+
+    /** inputs → the output of the embeddings and the first `layers` encoder layers (B, T, C). */
+    public Tensor forwardTo(Ops ops, BertInputs inputs, int layers) {
         Tensor hidden = embeddings.forward(ops, inputs.ids(), inputs.typeIds());   // (B, T, C)
-        return encoder.forward(ops, hidden, inputs.maskBias());                     // (B, T, C)
+        return encoder.forward(ops, hidden, inputs.maskBias(), 0, layers);          // (B, T, C)
+    }
+
+    /**
+     * The states entering layer inputs.layer() → last hidden state (B, T, C), running only the layers
+     * from there up. Takes ownership of inputs.hidden() (released once consumed when nothing records it).
+     */
+    public Tensor forward(Ops ops, HiddenInputs inputs) {
+        if (inputs.hidden().rank() != 3 || inputs.hidden().dim(2) != config.hiddenSize()) {
+            throw new IllegalArgumentException("hidden states " + inputs.hidden() + " for a model of hidden size "
+                    + config.hiddenSize());
+        }
+        return encoder.forward(ops, inputs.hidden(), inputs.maskBias(), inputs.layer(), encoder.size());
     }
 
     /** The pooler's output (B, C) for a last hidden state (B, T, C). */
     public Tensor pool(Ops ops, Tensor hidden, BertInputs inputs) {
+        return pool(ops, hidden, inputs.clsRows());
+    }
+
+    /** The pooler's output (B, C) for a last hidden state (B, T, C) and each sequence's first row clsRows (B). */
+    public Tensor pool(Ops ops, Tensor hidden, Tensor clsRows) {
         if (pooler == null) throw new IllegalStateException("this model has no pooler");
-        return pooler.forward(ops, hidden, inputs.clsRows());
+        return pooler.forward(ops, hidden, clsRows);
+    }
+
+    /**
+     * How many bottom encoder layers form a frozen lower stack with the embeddings: the layers below
+     * the first one with a trainable parameter, or 0 when an embedding parameter trains. Their output
+     * depends on the weights and the batch only (dropout aside), so it can be computed once and cached.
+     */
+    public int frozenLowerLayers() {
+        return embeddingsTrain() ? 0 : encoder.frozenBottom();
+    }
+
+    /** Whether any embedding parameter trains. */
+    public boolean embeddingsTrain() {
+        return embeddings.parameters().stream().anyMatch(Parameter::trainable);
     }
 
     /** Inference: the last hidden state of each sequence, [b][t][c], padding positions included. */
@@ -120,7 +156,8 @@ public final class BertModel implements PretrainedBert {
         return embeddings.wordEmbeddings();
     }
 
-    Backend backend() {
+    /** The backend holding the weights. */
+    public Backend backend() {
         return embeddings.wordEmbeddings().value().backend();
     }
 

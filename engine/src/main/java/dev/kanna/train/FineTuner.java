@@ -7,10 +7,11 @@
  *       backward                              gradients accumulate into the parameters
  *   clip the global gradient norm; AdamW at the schedule's rate; zero the gradients
  *
- * Each micro-batch runs inside one backend scope, so activations and activation gradients return to
- * the pool and a steady-state step allocates nothing new. Dropout seeds derive from (seed, optimizer
- * step, micro-batch), so a run is deterministic, and resuming from a restored optimizer state draws
- * the same masks as never stopping.
+ * A micro-batch is token ids (the whole model runs) or a frozen lower stack's cached output (only
+ * the layers above it run; see FrozenCache). Each micro-batch runs inside one backend scope, so
+ * activations and activation gradients return to the pool and a steady-state step allocates nothing
+ * new. Dropout seeds derive from (seed, optimizer step, micro-batch), so a run is deterministic, and
+ * resuming from a restored optimizer state draws the same masks as never stopping.
  */
 package dev.kanna.train;
 
@@ -23,6 +24,7 @@ import dev.kanna.bert.Batch;
 import dev.kanna.bert.BertForSequenceClassification;
 import dev.kanna.bert.BertInputs;
 import dev.kanna.bert.FreezePolicy;
+import dev.kanna.bert.HiddenBatch;
 import dev.kanna.bert.TrainableParameters;
 import dev.kanna.optim.AdamW;
 import dev.kanna.optim.GradientClipping;
@@ -33,11 +35,25 @@ import java.util.List;
 
 public final class FineTuner {
 
-    /** A batch with one class label per sequence (negative: ignored). */
-    public record LabelledBatch(Batch batch, int[] labels) {
+    /** A micro-batch with one class label per sequence (negative: ignored). */
+    public sealed interface TrainingBatch permits LabelledBatch, CachedBatch {
+        int[] labels();
+    }
+
+    /** Token ids: the step runs the whole model. */
+    public record LabelledBatch(Batch batch, int[] labels) implements TrainingBatch {
         public LabelledBatch {
             if (labels.length != batch.size()) {
                 throw new IllegalArgumentException(labels.length + " labels for a batch of " + batch.size());
+            }
+        }
+    }
+
+    /** The frozen lower stack's output (a {@link FrozenCache} batch): the step runs the layers above it only. */
+    public record CachedBatch(HiddenBatch hidden, int[] labels) implements TrainingBatch {
+        public CachedBatch {
+            if (labels.length != hidden.size()) {
+                throw new IllegalArgumentException(labels.length + " labels for a batch of " + hidden.size());
             }
         }
     }
@@ -65,6 +81,7 @@ public final class FineTuner {
     private final Settings settings;
     private final TrainableParameters trainable;
     private final AdamW optimizer;
+    private final int frozenLower;      // layers below the first that trains (with frozen embeddings)
 
     /** Applies the freezing policy and allocates gradients and moments; call outside any backend scope. */
     public FineTuner(BertForSequenceClassification model, FreezePolicy policy, Settings settings) {
@@ -74,6 +91,7 @@ public final class FineTuner {
         this.trainable = policy.apply(model);
         if (trainable.parameters().isEmpty()) throw new IllegalArgumentException("freezing policy " + policy + " leaves nothing to train");
         this.optimizer = new AdamW(trainable.parameters(), settings.adam());
+        this.frozenLower = model.bert().frozenLowerLayers();
     }
 
     public TrainableParameters trainable() {
@@ -85,7 +103,7 @@ public final class FineTuner {
     }
 
     /** One optimizer step over microBatches (≥ 1; more than one accumulates their gradients). */
-    public StepResult step(List<LabelledBatch> microBatches) {
+    public StepResult step(List<? extends TrainingBatch> microBatches) {
         if (microBatches.isEmpty()) throw new IllegalArgumentException("a step needs at least one batch");
         long index = optimizer.steps();
         double lr = settings.schedule().lr(settings.lr(), index);
@@ -103,11 +121,11 @@ public final class FineTuner {
     }
 
     /** Forward and backward of one micro-batch; its gradients (times gradScale) accumulate. Returns its mean loss. */
-    public double accumulate(LabelledBatch batch, long dropoutSeed, double gradScale) {
+    public double accumulate(TrainingBatch batch, long dropoutSeed, double gradScale) {
         try (Scope ignored = backend.scope()) {
             Tape tape = new Tape(backend);
             Ops ops = settings.dropout() ? Ops.training(backend, tape, dropoutSeed) : Ops.recording(tape);
-            Tensor logits = model.logits(ops, BertInputs.upload(backend, batch.batch(), model.config()));   // (B, K)
+            Tensor logits = logits(ops, batch);                                                        // (B, K)
             double loss = ops.crossEntropy(logits, batch.labels(), settings.classWeights(), settings.labelSmoothing(),
                     gradScale);
             tape.backward();
@@ -116,11 +134,25 @@ public final class FineTuner {
     }
 
     /** The mean loss of a batch without recording or dropout (validation). */
-    public double loss(LabelledBatch batch) {
+    public double loss(TrainingBatch batch) {
         try (Scope ignored = backend.scope()) {
             Ops ops = Ops.inference(backend);
-            Tensor logits = model.logits(ops, BertInputs.upload(backend, batch.batch(), model.config()));
+            Tensor logits = logits(ops, batch);
             return ops.crossEntropy(logits, batch.labels(), settings.classWeights(), settings.labelSmoothing(), 1.0);
         }
+    }
+
+    private Tensor logits(Ops ops, TrainingBatch batch) {
+        return switch (batch) {
+            case LabelledBatch b -> model.logits(ops, BertInputs.upload(backend, b.batch(), model.config()));
+            case CachedBatch c -> {
+                // States from above a layer that trains would silently skip that layer's gradients.
+                if (c.hidden().layer() > frozenLower) {
+                    throw new IllegalArgumentException("cached states enter layer " + c.hidden().layer()
+                            + ", but layer " + frozenLower + " (or the embeddings) trains");
+                }
+                yield model.logits(ops, c.hidden().upload(backend));
+            }
+        };
     }
 }

@@ -13,13 +13,14 @@ import dev.kanna.tokenizer.Encoding;
 import dev.kanna.tokenizer.TextPair;
 import dev.kanna.tokenizer.Truncation;
 import dev.kanna.train.FineTuner;
+import dev.kanna.train.FrozenCache;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-public final class EncodedExamples {
+public final class EncodedExamples implements FrozenCache.Examples {
     private final int[][] ids;       // [example][token]
     private final int[][] typeIds;   // [example][token]
     private final int[] labels;      // [example], −1 when unlabelled
@@ -62,6 +63,7 @@ public final class EncodedExamples {
         return new EncodedExamples(ids, types, y, pad);
     }
 
+    @Override
     public int size() {
         return ids.length;
     }
@@ -70,6 +72,7 @@ public final class EncodedExamples {
         return labels[i];
     }
 
+    @Override
     public int length(int i) {
         return ids[i].length;
     }
@@ -82,6 +85,7 @@ public final class EncodedExamples {
     }
 
     /** The examples at the given indices as one batch padded to its longest member. */
+    @Override
     public Batch batch(int[] indices) {
         int length = 1;
         for (int i : indices) length = Math.max(length, ids[i].length);
@@ -105,8 +109,6 @@ public final class EncodedExamples {
 
     /** Indices 0..n−1 ordered by length (longest first), for evaluation batches with little padding. */
     public int[] byLength() {
-        return java.util.stream.IntStream.range(0, size()).boxed()
-                .sorted((a, b) -> Integer.compare(ids[b].length, ids[a].length))
-                .mapToInt(Integer::intValue).toArray();
+        return FrozenCache.byLength(this);   // the order the frozen-layer cache computes in
     }
 }

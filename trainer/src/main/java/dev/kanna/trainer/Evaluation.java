@@ -11,13 +11,20 @@ import dev.kanna.metrics.ClassificationMetrics;
 import dev.kanna.report.ProgressBar;
 
 import java.util.Arrays;
+import java.util.function.Function;
 
 public record Evaluation(double loss, int[] predictions, float[][] probabilities, ClassificationMetrics metrics) {
 
     /** Evaluates every example; progress (may be null) advances by examples. */
     public static Evaluation run(BertForSequenceClassification model, EncodedExamples data, LabelMap labels,
                                  int batchSize, ProgressBar progress) {
-        int n = data.size(), k = model.numLabels();
+        return run(indices -> model.logits(data.batch(indices)), model.numLabels(), data, labels, batchSize, progress);
+    }
+
+    /** As above, with the logits [b][k] of the examples at given indices from elsewhere (e.g. a frozen-layer cache). */
+    public static Evaluation run(Function<int[], float[][]> logitsOf, int k, EncodedExamples data, LabelMap labels,
+                                 int batchSize, ProgressBar progress) {
+        int n = data.size();
         int[] order = data.byLength();
         int[] predictions = new int[n];
         float[][] probabilities = new float[n][];
@@ -25,7 +32,7 @@ public record Evaluation(double loss, int[] predictions, float[][] probabilities
         int labelled = 0;
         for (int start = 0; start < n; start += batchSize) {
             int[] indices = Arrays.copyOfRange(order, start, Math.min(n, start + batchSize));
-            float[][] logits = model.logits(data.batch(indices));
+            float[][] logits = logitsOf.apply(indices);
             for (int b = 0; b < indices.length; b++) {
                 int i = indices[b];
                 float[] p = softmax(logits[b]);

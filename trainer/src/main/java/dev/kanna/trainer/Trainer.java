@@ -3,6 +3,7 @@
  * directory. The loop, in order:
  *
  *   read + tokenize the data → load the model (or the newest checkpoint with --resume)
+ *   --cache-frozen: run the frozen lower stack once per example, keep its output (FrozenStates)
  *   for each epoch: shuffle (seeded by epoch) → for each group of micro-batches: one optimizer step
  *       evaluate every --eval-steps or at the epoch end → keep the best weights, count patience
  *       checkpoint every --save-steps and at the epoch end
@@ -163,16 +164,19 @@ public final class Trainer {
         long startStep = state.globalStep;
         long start = System.nanoTime();
         long samples = 0;
+        FrozenStates frozen = o.cacheFrozen()
+                ? FrozenStates.prepare(model, train, validation, o.evalBatchSize(), log) : null;
         try (ProgressBar bar = new ProgressBar("train", totalSteps, "steps")) {
             if (startStep > 0) bar.step(startStep, "resumed at step " + startStep);
             while (state.globalStep < totalSteps && !state.stoppedEarly) {
                 int[] order = permutation(train.size(), o.seed(), state.epoch);
                 while (state.batchInEpoch < microBatches && state.globalStep < totalSteps && !state.stoppedEarly) {
-                    List<FineTuner.LabelledBatch> group = new ArrayList<>();
+                    List<FineTuner.TrainingBatch> group = new ArrayList<>();
                     for (int g = 0; g < o.gradientAccumulation() && state.batchInEpoch < microBatches; g++) {
                         int from = state.batchInEpoch * o.batchSize();
                         int to = Math.min(train.size(), from + o.batchSize());
-                        group.add(train.labelledBatch(java.util.Arrays.copyOfRange(order, from, to)));
+                        int[] indices = java.util.Arrays.copyOfRange(order, from, to);
+                        group.add(frozen != null ? frozen.trainBatch(train, indices) : train.labelledBatch(indices));
                         samples += to - from;
                         state.batchInEpoch++;
                     }
@@ -187,14 +191,14 @@ public final class Trainer {
                     bar.step(1, String.format(Locale.ROOT, "epoch %.2f loss %.4f lr %.2e %.1f samples/s", epoch,
                             step.loss(), step.lr(), samples / Math.max(1e-9, seconds)));
                     if (o.evalSteps() > 0 && state.globalStep % o.evalSteps() == 0) {
-                        best = evaluate(model, tuner, validation, labels, state, trainingLog, best);
+                        best = evaluate(model, tuner, frozen, validation, labels, state, trainingLog, best);
                     }
                     if (o.saveSteps() > 0 && state.globalStep % o.saveSteps() == 0) {
                         checkpoint(model, tuner, state, best);
                     }
                 }
                 if (state.batchInEpoch >= microBatches) {
-                    if (o.evalSteps() == 0) best = evaluate(model, tuner, validation, labels, state, trainingLog, best);
+                    if (o.evalSteps() == 0) best = evaluate(model, tuner, frozen, validation, labels, state, trainingLog, best);
                     state.epoch++;
                     state.batchInEpoch = 0;
                     checkpoint(model, tuner, state, best);
@@ -203,7 +207,7 @@ public final class Trainer {
         }
         double trainSeconds = (System.nanoTime() - start) / 1e9;
         if (validation != null && (state.evalLogs.isEmpty() || state.evalLogs.getLast().step() != state.globalStep)) {
-            best = evaluate(model, tuner, validation, labels, state, trainingLog, best);
+            best = evaluate(model, tuner, frozen, validation, labels, state, trainingLog, best);
         }
         Map<String, Object> finalMetrics = null;
         if (state.bestStep != null) {
@@ -236,11 +240,12 @@ public final class Trainer {
     }
 
     /** Evaluates on the validation data (if any), logs it, and updates the best weights and patience. */
-    private Map<String, HostTensor> evaluate(BertForSequenceClassification model, FineTuner tuner,
+    private Map<String, HostTensor> evaluate(BertForSequenceClassification model, FineTuner tuner, FrozenStates frozen,
                                              EncodedExamples validation, LabelMap labels, TrainerState state,
                                              TrainingLog trainingLog, Map<String, HostTensor> best) throws IOException {
         if (validation == null) return best;
-        Evaluation eval = Evaluation.run(model, validation, labels, o.evalBatchSize(), null);
+        Evaluation eval = frozen != null ? frozen.evaluate(validation, labels, o.evalBatchSize())
+                : Evaluation.run(model, validation, labels, o.evalBatchSize(), null);
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("loss", eval.loss());
         figures.putAll(eval.metrics().toJson());

@@ -1,0 +1,87 @@
+/*
+ * --cache-frozen in the trainer: decides whether the freezing policy leaves a frozen lower stack to
+ * cache (else one log line says why not, and training runs as without the flag), computes the
+ * training cache (and the validation cache, when there is validation data) with its memory logged,
+ * and hands out cached batches. Validation examples are cached in the batches evaluation uses
+ * (longest first, the evaluation batch size), so evaluating from the cache gives bitwise the logits
+ * of evaluating the whole model.
+ */
+package dev.kanna.trainer;
+
+import dev.kanna.bert.BertForSequenceClassification;
+import dev.kanna.bert.BertModel;
+import dev.kanna.data.LabelMap;
+import dev.kanna.report.ProgressBar;
+import dev.kanna.train.FineTuner;
+import dev.kanna.train.FrozenCache;
+
+import java.util.Locale;
+import java.util.function.Consumer;
+
+final class FrozenStates {
+    /** Refuse a cache above this share of the Java heap: training without it beats running out of memory. */
+    private static final double MAX_HEAP_SHARE = 0.6;
+
+    private final BertForSequenceClassification model;
+    private final FrozenCache train;
+    private final FrozenCache validation;   // null without validation data
+
+    private FrozenStates(BertForSequenceClassification model, FrozenCache train, FrozenCache validation) {
+        this.model = model;
+        this.train = train;
+        this.validation = validation;
+    }
+
+    /**
+     * Caches the frozen lower stack of model (its freezing policy already applied) over the training
+     * and validation examples, or returns null, having logged why, when the policy leaves none.
+     */
+    static FrozenStates prepare(BertForSequenceClassification model, EncodedExamples train, EncodedExamples validation,
+                                int batchSize, Consumer<String> log) {
+        BertModel bert = model.bert();
+        int layers = bert.frozenLowerLayers();
+        String why = bert.embeddingsTrain() ? "the embeddings train, so no layer's input is fixed"
+                : layers == 0 ? "encoder layer 0 trains, so nothing below the first trainable layer is frozen"
+                : null;
+        int width = bert.config().hiddenSize();
+        long bytes = FrozenCache.bytes(train, width) + (validation == null ? 0 : FrozenCache.bytes(validation, width));
+        long heap = Runtime.getRuntime().maxMemory();
+        if (why == null && bytes > MAX_HEAP_SHARE * heap) {
+            why = String.format(Locale.ROOT, "it would take %s, more than %.0f%% of the Java heap (%s; raise -Xmx)",
+                    mebibytes(bytes), 100 * MAX_HEAP_SHARE, mebibytes(heap));
+        }
+        if (why != null) {
+            log.accept("--cache-frozen does not apply: " + why + "; training without the cache");
+            return null;
+        }
+        log.accept(String.format(Locale.ROOT, "--cache-frozen: caching the embeddings and layers 0-%d (dropout off there)"
+                + " for %d training%s examples: %s on the host (fp32, tokens × %d × 4 bytes)", layers - 1, train.size(),
+                validation == null ? "" : " and " + validation.size() + " validation", mebibytes(bytes), width));
+        return new FrozenStates(model, compute(bert, layers, train, batchSize, "cache train"),
+                validation == null ? null : compute(bert, layers, validation, batchSize, "cache validation"));
+    }
+
+    private static FrozenCache compute(BertModel bert, int layers, EncodedExamples examples, int batchSize, String label) {
+        try (ProgressBar bar = new ProgressBar(label, examples.size(), "rows")) {
+            return FrozenCache.compute(bert, layers, examples, batchSize, n -> bar.step(n, ""));
+        }
+    }
+
+    private static String mebibytes(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
+    }
+
+    /** The training examples at indices as a cached micro-batch. */
+    FineTuner.CachedBatch trainBatch(EncodedExamples data, int[] indices) {
+        int[] labels = new int[indices.length];
+        for (int k = 0; k < labels.length; k++) labels[k] = data.label(indices[k]);
+        return train.labelledBatch(indices, labels);
+    }
+
+    /** Evaluates the validation examples from their cache (null when there is no validation data). */
+    Evaluation evaluate(EncodedExamples data, LabelMap labels, int batchSize) {
+        if (validation == null) return null;
+        return Evaluation.run(indices -> model.logits(validation.batch(indices)), model.numLabels(), data, labels,
+                batchSize, null);
+    }
+}
