@@ -104,6 +104,11 @@ public final class CudaBackend extends PooledBackend {
         return ownGemm;
     }
 
+    /** Loads (JIT-compiles) every kernel module now instead of on first use, e.g. before timing. */
+    public void loadKernels() {
+        kernels.loadAll();
+    }
+
     DeviceBuffer errorWord() {
         return errorWord;
     }

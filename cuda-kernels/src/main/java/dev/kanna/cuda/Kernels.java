@@ -1,7 +1,7 @@
 /*
  * Our PTX kernels on one device: loads the committed .ptx resources (one module per kernel family,
- * JIT-compiled by the driver for the GPU at hand), looks kernels up by name, and launches them on the
- * device's stream. Launch arguments are given as Java values: DeviceBuffer (a pointer), null (a null
+ * JIT-compiled by the driver for the GPU at hand, on first use), looks kernels up by name, and
+ * launches them on the device's stream. Launch arguments are given as Java values: DeviceBuffer (a pointer), null (a null
  * pointer), Integer, Long, Float.
  */
 package dev.kanna.cuda;
@@ -28,8 +28,25 @@ public final class Kernels {
 
     /** The kernel families, one .cu/.ptx pair each. */
     static final String[] MODULES = {
-        "elementwise", "activation", "layernorm", "softmax", "crossentropy", "adamw", "embedding", "attention", "gemm"
+        "elementwise", "activation", "layernorm", "softmax", "crossentropy", "adamw", "embedding", "attention", "gemm",
+        "gemm_bf16"
     };
+
+    /** The module that holds a kernel, from the kernel's name (each family names its kernels alike). */
+    static String moduleOf(String kernel) {
+        if (kernel.startsWith("gemm_tc_bf16_") || kernel.equals("convert_f32_bf16")) return "gemm_bf16";
+        if (kernel.startsWith("gemm_") || kernel.startsWith("sgemm_")) return "gemm";
+        if (kernel.startsWith("attn_")) return "attention";
+        if (kernel.startsWith("act_")) return "activation";
+        if (kernel.startsWith("layernorm_")) return "layernorm";
+        if (kernel.startsWith("softmax_")) return "softmax";
+        if (kernel.startsWith("cross_entropy")) return "crossentropy";
+        if (kernel.startsWith("adamw_")) return "adamw";
+        if (kernel.startsWith("embedding_") || kernel.startsWith("scatter_add_") || kernel.equals("gather_rows")) {
+            return "embedding";
+        }
+        return "elementwise";
+    }
 
     private static final int DEFAULT_SHARED_LIMIT = 48 * 1024;
 
@@ -38,16 +55,29 @@ public final class Kernels {
     private final Map<String, CUfunction> functions = new HashMap<>();
     private final Map<CUfunction, Integer> sharedLimit = new HashMap<>();
 
+    /** Modules load on first use: the driver JIT-compiles each one then (and caches the result on disk). */
     Kernels(CudaDevice device) {
         this.device = device;
-        for (String m : MODULES) {
-            CUmodule module = new CUmodule();
-            try {
-                cuModuleLoadData(module, ptx(m));
-            } catch (RuntimeException e) {
-                throw new IllegalStateException("loading " + m + ".ptx on " + device.name + " failed: " + e.getMessage(), e);
-            }
-            modules.put(m, module);
+    }
+
+    private CUmodule module(String name) {
+        CUmodule module = modules.get(name);
+        if (module != null) return module;
+        module = new CUmodule();
+        try {
+            cuModuleLoadData(module, ptx(name));
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("loading " + name + ".ptx on " + device.name + " failed: " + e.getMessage(), e);
+        }
+        modules.put(name, module);
+        return module;
+    }
+
+    /** Loads every module now (start-up cost up front, e.g. before timing). */
+    void loadAll() {
+        device.bind();
+        synchronized (this) {
+            for (String m : MODULES) module(m);
         }
     }
 
@@ -68,17 +98,14 @@ public final class Kernels {
     synchronized CUfunction function(String name) {
         CUfunction f = functions.get(name);
         if (f != null) return f;
-        for (CUmodule module : modules.values()) {
-            CUfunction candidate = new CUfunction();
-            try {
-                cuModuleGetFunction(candidate, module, name);
-                functions.put(name, candidate);
-                return candidate;
-            } catch (RuntimeException notInThisModule) {
-                // CUDA_ERROR_NOT_FOUND: try the next module
-            }
+        f = new CUfunction();
+        try {
+            cuModuleGetFunction(f, module(moduleOf(name)), name);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("no kernel named " + name + " in " + moduleOf(name) + ".ptx", e);
         }
-        throw new IllegalArgumentException("no kernel named " + name + " in the PTX modules");
+        functions.put(name, f);
+        return f;
     }
 
     /** Launches name on a (gx, gy, gz) grid of 1-D blocks with sharedBytes of dynamic shared memory. */
