@@ -45,14 +45,14 @@ JOPTS="--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX
 CP="$here/lib/*"
 
 step "probe"
-timeout 180 "$JAVA" $JOPTS -cp "$CP" dev.kanna.cuda.bench.Probe 2>&1 | tee "$OUT/probe.txt"
+timeout 90 "$JAVA" $JOPTS -cp "$CP" dev.kanna.cuda.bench.Probe 2>&1 | tee "$OUT/probe.txt"
 
 step "GPU tests (every kernel against the CPU backend)"
-timeout "${KANNA_TEST_TIMEOUT:-300}" "$JAVA" $JOPTS -cp "$CP" dev.kanna.cuda.GpuTestMain 2>&1 | tee "$OUT/gpu-tests.txt"
+timeout "${KANNA_TEST_TIMEOUT:-180}" "$JAVA" $JOPTS -cp "$CP" dev.kanna.cuda.GpuTestMain 2>&1 | tee "$OUT/gpu-tests.txt"
 echo "test run exit status: ${PIPESTATUS[0]}"
 
 step "side-by-side benchmark against PyTorch"
-(cd "$here" && timeout "${KANNA_BENCH_TIMEOUT:-420}" python3 side_by_side.py $quick --out "$OUT" \
+(cd "$here" && timeout "${KANNA_BENCH_TIMEOUT:-300}" python3 side_by_side.py $quick --out "$OUT" \
    --java "$JAVA $JOPTS -cp $here/lib/* dev.kanna.cuda.bench.BenchServer") 2>&1 | tee "$OUT/bench.txt"
 echo "benchmark exit status: ${PIPESTATUS[0]}"
 

@@ -5,8 +5,9 @@ a table of medians and ratios (> 1: ours faster) and writes side_by_side.json to
 
   python3 side_by_side.py --java "java ... dev.kanna.cuda.bench.BenchServer" --out DIR [--quick]
 
-Workloads: a 4096^3 bf16 GEMM (ours: bf16 mma.sync kernels, 256- and 128-wide tiles, and the product
-the mixed-precision backend runs on fp32 tensors; torch.matmul on bf16), a 4096^3 fp32 GEMM (ours:
+Workloads: a 4096^3 bf16 GEMM (ours: bf16 mma.sync kernels, 128- and 256-wide tiles, and the product
+the mixed-precision backend runs on fp32 tensors; torch.matmul on bf16; last, candidate variants of
+our kernel with their difference from the checked one), a 4096^3 fp32 GEMM (ours:
 SIMT; torch with TF32 off; skipped with --quick), bert-base's four Linear shapes (ours: the mixed
 backend's linear on fp32 tensors; torch: F.linear in bf16), attention forward + backward at bert-base
 shape (ours: fused fp32 kernels; torch: SDPA in bf16), and the bert-base training step (B 32, T 128;
@@ -65,11 +66,28 @@ class Ours:
             self.proc.kill()
 
 
-def parse_ms(answer):
+def parse_fields(answer):
     if not answer.startswith("ok "):
         return None
-    fields = dict(f.split("=", 1) for f in answer[3:].split() if "=" in f)
-    return float(fields["ms"])
+    return dict(f.split("=", 1) for f in answer[3:].split() if "=" in f)
+
+
+def parse_ms(answer):
+    fields = parse_fields(answer)
+    return None if fields is None else float(fields["ms"])
+
+
+def ours_gemm(ours, kernel, m, n, k, iters, checks):
+    """A callable for alternate(): our time in ms (or the 'unavailable ...' answer); err= fields go to checks."""
+    def run():
+        ans = ours.ask(f"gemm {kernel} {m} {n} {k} {iters}")
+        fields = parse_fields(ans)
+        if fields is None:
+            return ans
+        if "err" in fields:
+            checks.append(fields["err"])
+        return float(fields["ms"])
+    return run
 
 
 class TorchGemm:
@@ -136,20 +154,13 @@ def main():
         m = n = k = 256 if a.dry_run else 4096
         flops = 2.0 * m * n * k
         tg = TorchGemm(m, n, k, torch.bfloat16, device)
-        for kernel in ["bf16-256", "bf16-128", "f32in"]:
-            def ours_fn(kernel=kernel):
-                ans = ours.ask(f"gemm {kernel} {m} {n} {k} 20")
-                ms = parse_ms(ans)
-                return ms if ms is not None else ans
-            rows.append(alternate(f"gemm {m}^3 bf16 ({kernel})", ours_fn, lambda: tg.time_ms(20), rounds, flops))
-        del tg
+        for kernel in ["bf16-128", "bf16-256", "f32in"]:
+            rows.append(alternate(f"gemm {m}^3 bf16 ({kernel})", ours_gemm(ours, kernel, m, n, k, 20, []),
+                                  lambda: tg.time_ms(20), rounds, flops))
         if not a.quick:
             tf = TorchGemm(m, n, k, torch.float32, device)
-            def ours_simt():
-                ans = ours.ask(f"gemm simt {m} {n} {k} 5")
-                ms = parse_ms(ans)
-                return ms if ms is not None else ans
-            rows.append(alternate(f"gemm {m}^3 fp32 (simt; torch no TF32)", ours_simt, lambda: tf.time_ms(5), rounds, flops))
+            rows.append(alternate(f"gemm {m}^3 fp32 (simt; torch no TF32)", ours_gemm(ours, "simt", m, n, k, 5, []),
+                                  lambda: tf.time_ms(5), rounds, flops))
             del tf
         if device == "cuda":
             torch.cuda.empty_cache()
@@ -160,11 +171,7 @@ def main():
             x = (torch.rand(rows_bt, kk, device=device) * 2 - 1).to(torch.bfloat16)
             w = (torch.rand(nn, kk, device=device) * 2 - 1).to(torch.bfloat16)
             bias = torch.zeros(nn, device=device, dtype=torch.bfloat16)
-            def ours_lin(nn=nn, kk=kk):
-                ans = ours.ask(f"gemm linear {rows_bt} {nn} {kk} 20")
-                ms = parse_ms(ans)
-                return ms if ms is not None else ans
-            rows.append(alternate(f"linear {rows_bt}x{kk}->{nn} ({what})", ours_lin,
+            rows.append(alternate(f"linear {rows_bt}x{kk}->{nn} ({what})", ours_gemm(ours, "linear", rows_bt, nn, kk, 20, []),
                                   lambda: time_ms(lambda: torch.nn.functional.linear(x, w, bias), 20, 3, device),
                                   rounds, 2.0 * rows_bt * nn * kk))
 
@@ -200,6 +207,17 @@ def main():
                 ms = parse_ms(ans)
                 return ms if ms is not None else ans
             rows.append(alternate(f"bert-base train step B={batch} T={seq}", ours_train, lambda: step.time_ms(10), rounds))
+            del step
+
+        # Candidate GEMM kernels last: a faulty one cannot spoil the figures above. err: relative
+        # difference from bf16-128 (the kernel the tests check) on the same operands; ~0 expected.
+        for kernel in ["bf16-128-fast", "bf16-128-k64", "bf16-256-k64"]:
+            checks = []
+            row = alternate(f"gemm {m}^3 bf16 candidate ({kernel})", ours_gemm(ours, kernel, m, n, k, 20, checks),
+                            lambda: tg.time_ms(20), rounds, flops)
+            row["ours_check_err"] = checks
+            print(f"    {kernel}: difference from bf16-128 {checks}", flush=True)
+            rows.append(row)
     finally:
         ours.close()
     os.makedirs(a.out, exist_ok=True)

@@ -171,39 +171,52 @@ __device__ __forceinline__ void sgemm_body(const GemmArgs& g) {
 // ------------------------------------------------------------------ bf16 tensor cores
 
 #define TC_BM 128
-#define TC_BK 32
+#define TC_BK 32                  // k depth of a stage (the fp32-operand kernels; bf16 ones take BK 32 or 64)
 #define TC_KSTRIDE (TC_BK + 8)   // row stride (bf16) of a k-major tile: 80 bytes
 
-// Shared memory per stage (bf16 elements) for operand rows R: sized for the larger, k-major layout
-// (R·40 ≥ 32·(R + 8) for R ≥ 32). GemmKernels.java mirrors: stages · (128 + BN) · 40 · 2 bytes.
-__host__ __device__ constexpr int tc_tile_elems(int rows) {
-    return rows * TC_KSTRIDE;
+// Shared memory per stage (bf16 elements) for operand rows R and stage depth BK: sized for the
+// larger, k-major layout (R·(BK+8) ≥ BK·(R+8) for BK ≤ R). OwnGemm.java mirrors:
+// stages · (128 + BN) · (BK + 8) · 2 bytes. Rows of BK+8 elements (80 or 144 bytes: 5 or 9 16-byte
+// units, odd) put the 8 rows an ldmatrix phase reads in 8 distinct bank groups.
+__host__ __device__ constexpr int tc_tile_elems(int rows, int bk = TC_BK) {
+    return rows * (bk + 8);
 }
 
-// Async copy of one operand tile (ROWS m-or-n rows × 32 k) of bf16 into shared memory.
-// KM: stored [row][k] → smem [row][40]; else stored [k][row] → smem [k][ROWS + 8].
-template <int ROWS, bool KM>
+// Async copy of one operand tile (ROWS m-or-n rows × BK k) of bf16 into shared memory.
+// KM: stored [row][k] → smem [row][BK + 8]; else stored [k][row] → smem [k][ROWS + 8].
+// FULL: the tile lies wholly inside the matrix and the K slice (no bounds arithmetic).
+template <int ROWS, bool KM, int BK = TC_BK, bool FULL = false>
 __device__ __forceinline__ void tc_load_async(uint16_t* tile, const uint16_t* src, int ld, int rowsTotal, int r0,
                                               int k0, int kEnd) {
     if (KM) {
-        constexpr int CHUNKS = ROWS * (TC_BK / 8);
+        constexpr int PER_ROW = BK / 8, CHUNKS = ROWS * PER_ROW;
 #pragma unroll
         for (int q = threadIdx.x; q < CHUNKS; q += 256) {
-            int row = q >> 2, kc = q & 3;
+            int row = q / PER_ROW, kc = q % PER_ROW;
             int gr = r0 + row, gk = k0 + kc * 8;
-            int valid = gr < rowsTotal ? max(0, min(8, kEnd - gk)) : 0;
-            const uint16_t* p = valid > 0 ? src + (long long)gr * ld + gk : src;
-            cp_async16(smem_u32(tile + row * TC_KSTRIDE + kc * 8), p, valid * 2);
+            uint32_t dst = smem_u32(tile + row * (BK + 8) + kc * 8);
+            if (FULL) {
+                cp_async16(dst, src + (long long)gr * ld + gk, 16);
+            } else {
+                int valid = gr < rowsTotal ? max(0, min(8, kEnd - gk)) : 0;
+                const uint16_t* p = valid > 0 ? src + (long long)gr * ld + gk : src;
+                cp_async16(dst, p, valid * 2);
+            }
         }
     } else {
-        constexpr int PER_ROW = ROWS / 8, CHUNKS = TC_BK * PER_ROW;
+        constexpr int PER_ROW = ROWS / 8, CHUNKS = BK * PER_ROW;
 #pragma unroll
         for (int q = threadIdx.x; q < CHUNKS; q += 256) {
             int kr = q / PER_ROW, rc = q % PER_ROW;
             int gk = k0 + kr, gr = r0 + rc * 8;
-            int valid = gk < kEnd ? max(0, min(8, rowsTotal - gr)) : 0;
-            const uint16_t* p = valid > 0 ? src + (long long)gk * ld + gr : src;
-            cp_async16(smem_u32(tile + kr * (ROWS + 8) + rc * 8), p, valid * 2);
+            uint32_t dst = smem_u32(tile + kr * (ROWS + 8) + rc * 8);
+            if (FULL) {
+                cp_async16(dst, src + (long long)gk * ld + gr, 16);
+            } else {
+                int valid = gk < kEnd ? max(0, min(8, rowsTotal - gr)) : 0;
+                const uint16_t* p = valid > 0 ? src + (long long)gk * ld + gr : src;
+                cp_async16(dst, p, valid * 2);
+            }
         }
     }
 }
@@ -275,19 +288,20 @@ struct F32Stage {
     }
 };
 
-// One 32-deep k step of a warp's 64 × (BN/4) tile: two k16 halves, 4 m16 × NI n8 mma each.
-template <int BN, bool A_KM, bool B_KM>
+// One BK-deep stage of a warp's 64 × (BN/4) tile: BK/16 k16 steps, 4 m16 × NI n8 mma each.
+template <int BN, int BK, bool A_KM, bool B_KM>
 __device__ __forceinline__ void tc_compute_stage(float (&acc)[4][BN / 32][4], const uint16_t* As, const uint16_t* Bs,
                                                  int warpM, int warpN, int lane) {
     constexpr int NI = BN / 32;   // n8 tiles per warp
+    constexpr int KS = BK + 8;    // k-major row stride
 #pragma unroll
-    for (int ks = 0; ks < TC_BK; ks += 16) {
+    for (int ks = 0; ks < BK; ks += 16) {
         uint32_t af[4][4];
 #pragma unroll
         for (int mi = 0; mi < 4; mi++) {
             int m = warpM * 64 + mi * 16;
             if (A_KM) {
-                ldmatrix_x4(af[mi], smem_u32(As + (m + (lane & 15)) * TC_KSTRIDE + ks + (lane >> 4) * 8));
+                ldmatrix_x4(af[mi], smem_u32(As + (m + (lane & 15)) * KS + ks + (lane >> 4) * 8));
             } else {
                 int i = lane >> 3;
                 ldmatrix_x4_trans(af[mi],
@@ -300,7 +314,7 @@ __device__ __forceinline__ void tc_compute_stage(float (&acc)[4][BN / 32][4], co
             int n = warpN * (BN / 4) + nj * 16, i = lane >> 3;
             uint32_t r[4];
             if (B_KM) {
-                ldmatrix_x4(r, smem_u32(Bs + (n + (lane & 7) + (i >> 1) * 8) * TC_KSTRIDE + ks + (i & 1) * 8));
+                ldmatrix_x4(r, smem_u32(Bs + (n + (lane & 7) + (i >> 1) * 8) * KS + ks + (i & 1) * 8));
             } else {
                 ldmatrix_x4_trans(r, smem_u32(Bs + (ks + (lane & 7) + (i & 1) * 8) * (BN + 8) + n + (i >> 1) * 8));
             }
@@ -340,12 +354,13 @@ __device__ __forceinline__ bool tc_smem_ok(unsigned need, int* err) {
     return false;
 }
 
-// bf16 operands, STAGES-deep cp.async pipeline. Requires lda, ldb, strides multiples of 8 (16-byte
-// aligned chunks); the host checks.
-template <int BN, int STAGES, bool A_KM, bool B_KM>
+// bf16 operands, STAGES-deep cp.async pipeline, BK-deep stages. Requires lda, ldb, strides multiples
+// of 8 (16-byte aligned chunks); the host checks. FAST: blocks wholly inside the matrix load full
+// stages without bounds arithmetic (the edge blocks and the K tail keep the checked loader).
+template <int BN, int STAGES, int BK, bool FAST, bool A_KM, bool B_KM>
 __device__ __forceinline__ void gemm_tc_bf16_body(const GemmArgs& g) {
     extern __shared__ __align__(16) uint16_t tcsmem[];
-    constexpr int STAGE = tc_tile_elems(TC_BM) + tc_tile_elems(BN);
+    constexpr int TILE_A = tc_tile_elems(TC_BM, BK), STAGE = TILE_A + tc_tile_elems(BN, BK);
     if (!tc_smem_ok(STAGES * STAGE * 2, g.err)) return;
     const uint16_t *a, *b;
     float* c;
@@ -353,6 +368,7 @@ __device__ __forceinline__ void gemm_tc_bf16_body(const GemmArgs& g) {
     gemm_block_setup<uint16_t>(g, a, b, c, kBegin, kEnd);
     int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warpM = warp >> 2, warpN = warp & 3;
     int m0 = blockIdx.y * TC_BM, n0 = blockIdx.x * BN;
+    bool interior = FAST && m0 + TC_BM <= g.m && n0 + BN <= g.n;
 
     float acc[4][BN / 32][4];
 #pragma unroll
@@ -362,13 +378,18 @@ __device__ __forceinline__ void gemm_tc_bf16_body(const GemmArgs& g) {
 #pragma unroll
             for (int e = 0; e < 4; e++) acc[mi][ni][e] = 0.0f;
 
-    int tiles = (kEnd - kBegin + TC_BK - 1) / TC_BK;
+    int tiles = (kEnd - kBegin + BK - 1) / BK;
     auto loadStage = [&](int slot, int tile) {
         uint16_t* As = tcsmem + slot * STAGE;
-        uint16_t* Bs = As + tc_tile_elems(TC_BM);
-        int k0 = kBegin + tile * TC_BK;
-        tc_load_async<TC_BM, A_KM>(As, a, g.lda, g.m, m0, k0, kEnd);
-        tc_load_async<BN, B_KM>(Bs, b, g.ldb, g.n, n0, k0, kEnd);
+        uint16_t* Bs = As + TILE_A;
+        int k0 = kBegin + tile * BK;
+        if (FAST && interior && k0 + BK <= kEnd) {
+            tc_load_async<TC_BM, A_KM, BK, FAST>(As, a, g.lda, g.m, m0, k0, kEnd);
+            tc_load_async<BN, B_KM, BK, FAST>(Bs, b, g.ldb, g.n, n0, k0, kEnd);
+        } else {
+            tc_load_async<TC_BM, A_KM, BK, false>(As, a, g.lda, g.m, m0, k0, kEnd);
+            tc_load_async<BN, B_KM, BK, false>(Bs, b, g.ldb, g.n, n0, k0, kEnd);
+        }
     };
 #pragma unroll
     for (int s = 0; s < STAGES - 1; s++) {
@@ -382,7 +403,7 @@ __device__ __forceinline__ void gemm_tc_bf16_body(const GemmArgs& g) {
         if (pf < tiles) loadStage(pf % STAGES, pf);
         cp_async_commit();
         const uint16_t* As = tcsmem + (kt % STAGES) * STAGE;
-        tc_compute_stage<BN, A_KM, B_KM>(acc, As, As + tc_tile_elems(TC_BM), warpM, warpN, lane);
+        tc_compute_stage<BN, BK, A_KM, B_KM>(acc, As, As + TILE_A, warpM, warpN, lane);
     }
     cp_async_wait<0>();
     tc_epilogue<BN>(g, c, acc, m0, n0, warpM, warpN, lane);
@@ -425,7 +446,7 @@ __device__ __forceinline__ void gemm_tc_f32_body(const GemmArgs& g) {
             sb.load(b, g.ldb, g.n, n0, k0, kEnd, g.vecB);
         }
         const uint16_t* As = tcsmem + (kt & 1) * STAGE;
-        tc_compute_stage<BN, A_KM, B_KM>(acc, As, As + tc_tile_elems(TC_BM), warpM, warpN, lane);
+        tc_compute_stage<BN, TC_BK, A_KM, B_KM>(acc, As, As + tc_tile_elems(TC_BM), warpM, warpN, lane);
         if (next) {
             uint16_t* Ns = tcsmem + ((kt + 1) & 1) * STAGE;
             sa.store(Ns);

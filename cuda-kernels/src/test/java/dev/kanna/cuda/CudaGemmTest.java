@@ -48,6 +48,10 @@ class CudaGemmTest extends GpuTestBase {
         new Case(33, 17, 65, 3, 1f, 1f, false),      // batched
         new Case(70, 50, 2100, 1, 1f, 1f, true),     // few tiles, long K: split-K
         new Case(1, 7, 5, 1, 1f, 0f, true),          // a single row
+        // leading dimensions divisible by 8: the mixed backend's bf16-copy path
+        new Case(136, 88, 264, 1, 1f, 1f, true),     // partial tiles
+        new Case(64, 48, 4096, 1, 1f, 1f, false),    // split-K
+        new Case(40, 24, 72, 2, 2f, 0f, true),       // batched
     };
 
     /**
@@ -84,25 +88,41 @@ class CudaGemmTest extends GpuTestBase {
         ownKernels(gpu, 1e-5, false, 1);   // fp32 with K ≤ 2100: accumulation-order error ~1e-6
     }
 
+    /** Runs body on the mixed backend with each operand path: bf16 copies (where aligned), then fp32 staging. */
+    private static void bothOperandPaths(Runnable body) {
+        try {
+            for (boolean copies : new boolean[]{true, false}) {
+                mixed.ownGemm().useBf16Operands(copies);
+                body.run();
+            }
+        } finally {
+            mixed.ownGemm().useBf16Operands(true);
+        }
+    }
+
     @Test
     void tensorCoreKernelsAreExactOnBf16Inputs() {
-        ownKernels(mixed, 1e-5, true, 2);  // bf16 × bf16 products are exact in fp32; only summation order differs
+        // bf16 × bf16 products are exact in fp32; only summation order differs
+        bothOperandPaths(() -> ownKernels(mixed, 1e-5, true, 2));
     }
 
     @Test
     void tensorCoreKernelsOnFp32InputsWithinBf16Error() {
-        ownKernels(mixed, 1e-2, false, 3); // operands rounded to bf16 (2⁻⁹ relative each): ~3e-3 typical
+        // operands rounded to bf16 (2⁻⁹ relative each): ~3e-3 typical
+        bothOperandPaths(() -> ownKernels(mixed, 1e-2, false, 3));
     }
 
     @Test
     void bf16OperandKernelsAreExactOnBf16Inputs() {
         Random r = new Random(4);
-        int[][] sizes = {{256, 512, 128}, {200, 136, 72}, {128, 264, 40}};   // multiples of 8, partial tiles, K tail
+        // multiples of 8: whole tiles (the candidates' bounds-free path), partial tiles, a K tail
+        int[][] sizes = {{256, 512, 128}, {200, 136, 72}, {128, 264, 40}};
         for (int[] s : sizes) {
             int m = s[0], n = s[1], k = s[2];
             for (int layout = 0; layout < 4; layout++) {
                 boolean aKM = (layout & 1) == 0, bKM = (layout & 2) == 0;
-                for (int tileN : new int[]{128, 256}) {
+                for (OwnGemm.Bf16Variant variant : OwnGemm.Bf16Variant.values()) {
+                    if (variant.candidate() && !aKM) continue;   // candidates are built for k-major A only
                     float[] a = Check.bf16(Check.gaussian(r, m * k, 1)), b = Check.bf16(Check.gaussian(r, k * n, 1));
                     try (var scope = mixed.scope()) {
                         Tensor ta = mixed.upload(a, a.length), tb = mixed.upload(b, b.length);
@@ -111,9 +131,9 @@ class CudaGemmTest extends GpuTestBase {
                         mixed.ownGemm().convertToBf16(CudaBackend.buf(b16), CudaBackend.buf(tb), (long) k * n);
                         Tensor tc = mixed.upload(Check.nan(m * n), m * n);
                         mixed.ownGemm().gemmBf16(CudaBackend.buf(tc), CudaBackend.buf(a16), CudaBackend.buf(b16), m, n, k,
-                                aKM, bKM, tileN);
+                                aKM, bKM, variant);
                         double[] expected = oracle(a, b, null, null, m, n, k, aKM, bKM, 1f, 0f, 1);
-                        Check.relative("bf16 " + m + "x" + n + "x" + k + " " + OwnGemm.layout(aKM, bKM) + " tile " + tileN,
+                        Check.relative("bf16 " + m + "x" + n + "x" + k + " " + OwnGemm.layout(aKM, bKM) + " " + variant,
                                 expected, mixed.download(tc), 1e-5);
                     }
                 }
@@ -178,8 +198,9 @@ class CudaGemmTest extends GpuTestBase {
     @Test
     void linearMatchesCpuInMixedPrecision() {
         linearParity(mixed, 37, 45, 29, true, 9);
-        linearParity(mixed, 300, 64, 200, true, 10);
+        linearParity(mixed, 300, 64, 200, true, 10);    // aligned: bf16 copies
         linearParity(mixed, 1100, 70, 50, true, 11);
+        linearParity(mixed, 1024, 96, 72, true, 12);    // aligned, dWeight split over K
     }
 
     @Test

@@ -3,8 +3,11 @@
  * turns, A B A B, both processes staying warm). One request per stdin line, one answer per stdout
  * line ("ok ms=<per run> ..." or "unavailable <why>"):
  *   info
- *   gemm <kernel> <M> <N> <K> <iters>   kernel: bf16-256, bf16-128 (bf16 operands, A (M,K) · B (K,N)
- *                                       row-major like torch.matmul), f32in (the mixed backend's
+ *   gemm <kernel> <M> <N> <K> <iters>   kernel: bf16-128, bf16-256 and the candidates bf16-128-fast,
+ *                                       bf16-128-k64, bf16-256-k64 (bf16 operands, A (M,K) · B (K,N)
+ *                                       row-major like torch.matmul; the answer adds err=, the
+ *                                       relative difference from bf16-128, the kernel the tests
+ *                                       check), f32in (the mixed backend's
  *                                       product on fp32 tensors), simt (fp32), linear (the mixed
  *                                       backend's Linear forward: in (M,K) · W (N,K)ᵀ + bias)
  *   attn <B> <T> <H> <hs> <iters>       attention forward + backward (mask, no dropout), mixed backend
@@ -19,6 +22,7 @@ import dev.kanna.backend.BackendOptions;
 import dev.kanna.cuda.CudaBackend;
 import dev.kanna.cuda.DeviceBuffer;
 import dev.kanna.cuda.GpuTimer;
+import dev.kanna.cuda.OwnGemm;
 import dev.kanna.tensor.DType;
 import dev.kanna.tensor.Tensor;
 
@@ -78,6 +82,8 @@ public final class BenchServer {
 
     /** Prepared products by request (kernel and shape): operands are made and uploaded once. */
     private final Map<String, Runnable> prepared = new HashMap<>();
+    /** The bf16 operands and output of the bf16 product run last: (a16, b16, c). */
+    private Tensor[] lastOperands;
 
     private String gemm(String kernel, int m, int n, int k, int iters) {
         CudaBackend b = kernel.equals("simt") ? fp32() : mixed;
@@ -95,21 +101,50 @@ public final class BenchServer {
             double ms = timer.stopMillis() / (double) iters;
             b.synchronize();
             double tflops = 2.0 * m * n * k / (ms * 1e-3) / 1e12;
-            return String.format("ok ms=%.4f tflops=%.1f", ms, tflops);
+            String check = kernel.startsWith("bf16-") && !kernel.equals("bf16-128") ? " err=" + differenceFromChecked(m, n, k) : "";
+            return String.format("ok ms=%.4f tflops=%.1f", ms, tflops) + check;
         }
     }
 
+    /** Relative Frobenius difference between the last bf16 variant's product and bf16-128's, same operands. */
+    private String differenceFromChecked(int m, int n, int k) {
+        Tensor[] last = lastOperands;
+        if (last == null) return "n/a";
+        float[] candidate = mixed.download(last[2]);
+        mixed.ownGemm().gemmBf16(buf(last[2]), buf(last[0]), buf(last[1]), m, n, k, true, false, OwnGemm.Bf16Variant.TILE128);
+        float[] checked = mixed.download(last[2]);
+        double num = 0, den = 0;
+        for (int i = 0; i < checked.length; i++) {
+            double d = candidate[i] - checked[i];
+            num += d * d;
+            den += (double) checked[i] * checked[i];
+        }
+        return String.format("%.2e", Math.sqrt(num / Math.max(den, 1e-300)));
+    }
+
     /** C (M, N) = A (M, K) · B (K, N), both row-major (torch.matmul's layout), on random operands. */
-    private static Runnable prepare(CudaBackend b, String kernel, int m, int n, int k) {
+    private Runnable prepare(CudaBackend b, String kernel, int m, int n, int k) {
         Tensor a = random(b, (long) m * k, 1), bb = random(b, (long) k * n, 2);
         Tensor c = b.empty(DType.F32, Math.toIntExact((long) m * n));
         if (kernel.startsWith("bf16-")) {
-            int tile = Integer.parseInt(kernel.substring(5));
+            OwnGemm.Bf16Variant v = switch (kernel) {
+                case "bf16-128" -> OwnGemm.Bf16Variant.TILE128;
+                case "bf16-256" -> OwnGemm.Bf16Variant.TILE256;
+                case "bf16-128-fast" -> OwnGemm.Bf16Variant.TILE128_FAST;
+                case "bf16-128-k64" -> OwnGemm.Bf16Variant.TILE128_K64;
+                case "bf16-256-k64" -> OwnGemm.Bf16Variant.TILE256_K64;
+                default -> null;
+            };
+            if (v == null) return null;
             Tensor a16 = b.empty(DType.F32, Math.toIntExact(((long) m * k + 1) / 2));
             Tensor b16 = b.empty(DType.F32, Math.toIntExact(((long) k * n + 1) / 2));
             b.ownGemm().convertToBf16(buf(a16), buf(a), (long) m * k);
             b.ownGemm().convertToBf16(buf(b16), buf(bb), (long) k * n);
-            return () -> b.ownGemm().gemmBf16(buf(c), buf(a16), buf(b16), m, n, k, true, false, tile);
+            Tensor[] operands = {a16, b16, c};
+            return () -> {
+                lastOperands = operands;
+                b.ownGemm().gemmBf16(buf(c), buf(a16), buf(b16), m, n, k, true, false, v);
+            };
         }
         if (kernel.equals("f32in") || kernel.equals("simt")) {
             return () -> b.matmul(c, a, bb, null, m, n, k, true, false, 1f, 0f, 1);
