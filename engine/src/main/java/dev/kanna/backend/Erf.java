@@ -15,6 +15,7 @@ public final class Erf {
     public static double erf(double x) {
         if (Double.isNaN(x)) return x;
         double ax = Math.abs(x);
+        if (ax < 1e-8) return TWO_OVER_SQRT_PI * x;      // the x³ term is below double precision (keeps −0)
         if (ax < 2.5) {
             double x2 = x * x, term = x, sum = x;
             for (int n = 1; n < 100; n++) {

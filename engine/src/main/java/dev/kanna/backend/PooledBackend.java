@@ -10,9 +10,8 @@ import dev.kanna.tensor.Shapes;
 import dev.kanna.tensor.Tensor;
 
 import java.util.ArrayDeque;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -81,7 +80,9 @@ public abstract class PooledBackend implements Backend {
     }
 
     private final class ScopeImpl implements Scope {
-        final Set<Tensor> owned = Collections.newSetFromMap(new IdentityHashMap<>());
+        // Tensor keeps Object's identity equals; insertion order makes the pool's reuse order, and so
+        // which buffer each later allocation gets, the same on every run.
+        final Set<Tensor> owned = new LinkedHashSet<>();
         boolean closed;
 
         @Override
@@ -105,11 +106,11 @@ public abstract class PooledBackend implements Backend {
         @Override
         public void close() {
             if (closed) return;
-            closed = true;
             ArrayDeque<ScopeImpl> stack = scopes.get();
             if (stack.peek() != this) {
-                throw new IllegalStateException("scopes must close innermost first");
+                throw new IllegalStateException("scopes must close innermost first (and on the thread that opened them)");
             }
+            closed = true;
             stack.pop();
             for (Tensor t : owned) release(t);
             owned.clear();

@@ -13,6 +13,15 @@ import picocli.CommandLine.Option;
         versionProvider = Main.Version.class,
         description = "Kanna: fine-tune a pretrained BERT on your domain's task, in pure Java.",
         subcommands = {
+                QuickstartCommand.class,
+                FetchModelCommand.class,
+                ImportOnnxCommand.class,
+                TokenizeCommand.class,
+                EmbedCommand.class,
+                LogitsCommand.class,
+                TrainCommand.class,
+                EvaluateCommand.class,
+                PredictCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

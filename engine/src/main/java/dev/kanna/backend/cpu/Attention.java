@@ -1,47 +1,60 @@
 /*
- * Multi-head self-attention over a packed (B, T, 3C) projection, one (batch, head) pair per task.
- * Each pair reads and writes only its own head's columns, so pairs run in parallel without sharing.
- * The forward keeps the softmax probabilities (B, H, T, T) for the backward when asked.
+ * Multi-head self-attention over a packed (B, T, 3C) projection, one (batch, head) pair per task,
+ * each pair's four products run by the GEMM on the pair's own thread (the pairs are the parallelism).
+ * A pair reads and writes only its own head's columns, so pairs never share an output element.
+ *
+ *   forward:  S = Q·Kᵀ (T, T); P = softmax(S/√hs + mask) row by row; Pd = dropout(P); O = Pd·V,
+ *             computed as O = (dropout(E)·V)/Σ with E = e^(S/√hs + mask − max) unnormalised
+ *   backward: dV += Pdᵀ·dO;  dPd = dO·Vᵀ;  dS = P ∘ (dPd ∘ M − rowsum(Pd ∘ dPd)) / √hs;
+ *             dQ += dS·K;  dK += dSᵀ·Q
+ * The forward saves P (B, H, T, T) before dropout; the backward regenerates the dropout mask M from
+ * its seed (element (b, h, i, j) is index ((b·H + h)·T + i)·T + j). Scratch (two T×T matrices per
+ * thread) is reused from call to call.
  */
 package dev.kanna.backend.cpu;
 
 import dev.kanna.backend.DropoutRng;
+import dev.kanna.backend.cpu.Gemm.Mat;
 
 final class Attention {
     private Attention() {
     }
 
+    private static final class Scratch {
+        float[] s = new float[0], d = new float[0], inv = new float[0];
+
+        Scratch ensure(int t) {
+            if (s.length < t * t) {
+                s = new float[t * t];
+                d = new float[t * t];
+            }
+            if (inv.length < t) inv = new float[t];
+            return this;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
     static void forward(ThreadPool pool, float[] out, float[] probsOut, float[] qkv, float[] maskBias,
                         int b, int t, int c, int heads, float dropoutP, long seed) {
         int hs = c / heads, c3 = 3 * c;
         float scale = (float) (1 / Math.sqrt(hs));
-        float keepScale = dropoutP == 0f ? 1f : 1f / (1f - dropoutP);
         pool.parallelFor(b * heads, 1, (from, to) -> {
-            float[] p = new float[t * t];           // (T, T) this pair's probabilities
+            Scratch scratch = SCRATCH.get().ensure(t);
+            float[] s = scratch.s, inv = scratch.inv;      // (T, T) scores, then e^(score − max); (T) 1/Σ
             for (int bh = from; bh < to; bh++) {
-                int bi = bh / heads, h = bh % heads;
-                int base = bi * t * c3, qOff = h * hs, kOff = c + h * hs, vOff = 2 * c + h * hs;
+                int bi = bh / heads, h = bh % heads, base = bi * t * c3, o = bi * t * c + h * hs;
+                Gemm.multiply(null, t, t, hs, Mat.rows(qkv, base + h * hs, c3),
+                        Mat.transposed(qkv, base + c + h * hs, c3), s, 0, t, false, null);
+                // Unnormalised probabilities; the 1/Σ goes on the (T, hs) output instead of the (T, T) matrix.
                 for (int i = 0; i < t; i++) {
-                    int row = i * t;
-                    for (int j = 0; j < t; j++) {
-                        p[row + j] = VectorOps.dot(qkv, base + i * c3 + qOff, qkv, base + j * c3 + kOff, hs) * scale
-                                + maskBias[bi * t + j];
-                    }
-                    Softmax.row(p, row, p, row, t);
+                    inv[i] = Softmax.scaledMaskedExp(s, i * t, t, scale, maskBias, bi * t);
+                    if (probsOut != null) VectorOps.scaleInto(s, i * t, probsOut, bh * t * t + i * t, t, inv[i]);
                 }
-                if (probsOut != null) System.arraycopy(p, 0, probsOut, bh * t * t, t * t);
-                for (int i = 0; i < t; i++) {
-                    int o = (bi * t + i) * c + h * hs;
-                    for (int d = 0; d < hs; d++) out[o + d] = 0f;
-                    for (int j = 0; j < t; j++) {
-                        float pij = p[i * t + j];
-                        if (dropoutP != 0f) {
-                            long index = (long) bh * t * t + (long) i * t + j;
-                            pij = DropoutRng.keep(seed, index, dropoutP) ? pij * keepScale : 0f;
-                        }
-                        if (pij != 0f) VectorOps.axpy(pij, qkv, base + j * c3 + vOff, out, o, hs);
-                    }
-                }
+                if (dropoutP != 0f) Elementwise.dropoutInPlace(s, 0, t * t, dropoutP, seed, (long) bh * t * t);
+                Gemm.multiply(null, t, hs, t, Mat.rows(s, 0, t), Mat.rows(qkv, base + 2 * c + h * hs, c3),
+                        out, o, c, false, null);
+                for (int i = 0; i < t; i++) VectorOps.scale(out, o + i * c, hs, inv[i]);
             }
         });
     }
@@ -50,36 +63,31 @@ final class Attention {
                          int b, int t, int c, int heads, float dropoutP, long seed) {
         int hs = c / heads, c3 = 3 * c;
         float scale = (float) (1 / Math.sqrt(hs));
-        float keepScale = dropoutP == 0f ? 1f : 1f / (1f - dropoutP);
         pool.parallelFor(b * heads, 1, (from, to) -> {
-            float[] dP = new float[t];             // (T) one row of ∂L/∂probabilities
+            Scratch scratch = SCRATCH.get().ensure(t);
+            float[] pd = scratch.s, dp = scratch.d;         // (T, T) dropped probabilities; their gradient
             for (int bh = from; bh < to; bh++) {
-                int bi = bh / heads, h = bh % heads;
-                int base = bi * t * c3, qOff = h * hs, kOff = c + h * hs, vOff = 2 * c + h * hs;
-                int pBase = bh * t * t;
-                for (int i = 0; i < t; i++) {
-                    int dO = (bi * t + i) * c + h * hs;
-                    double rowDot = 0;
-                    for (int j = 0; j < t; j++) {
-                        float mask = 1f;
-                        if (dropoutP != 0f) {
-                            long index = (long) bh * t * t + (long) i * t + j;
-                            mask = DropoutRng.keep(seed, index, dropoutP) ? keepScale : 0f;
-                        }
-                        float pij = probs[pBase + i * t + j];
-                        // ∂L/∂V_j += dropped p_ij · dOut_i
-                        if (pij * mask != 0f) VectorOps.axpy(pij * mask, dOut, dO, dQkv, base + j * c3 + vOff, hs);
-                        float dp = mask == 0f ? 0f : VectorOps.dot(dOut, dO, qkv, base + j * c3 + vOff, hs) * mask;
-                        dP[j] = dp;
-                        rowDot += (double) dp * pij;
-                    }
-                    for (int j = 0; j < t; j++) {
-                        float dS = probs[pBase + i * t + j] * (dP[j] - (float) rowDot) * scale;
-                        if (dS == 0f) continue;
-                        VectorOps.axpy(dS, qkv, base + j * c3 + kOff, dQkv, base + i * c3 + qOff, hs);
-                        VectorOps.axpy(dS, qkv, base + i * c3 + qOff, dQkv, base + j * c3 + kOff, hs);
-                    }
+                int bi = bh / heads, h = bh % heads, base = bi * t * c3, pBase = bh * t * t;
+                int q = base + h * hs, k = base + c + h * hs, v = base + 2 * c + h * hs, o = bi * t * c + h * hs;
+                float[] pdArr = probs;
+                int pdOff = pBase;
+                if (dropoutP != 0f) {
+                    System.arraycopy(probs, pBase, pd, 0, t * t);
+                    Elementwise.dropoutInPlace(pd, 0, t * t, dropoutP, seed, pBase);
+                    pdArr = pd;
+                    pdOff = 0;
                 }
+                // dV(T, hs) += Pdᵀ·dO
+                Gemm.multiply(null, t, hs, t, Mat.transposed(pdArr, pdOff, t), Mat.rows(dOut, o, c),
+                        dQkv, v, c3, true, null);
+                // dPd(T, T) = dO·Vᵀ
+                Gemm.multiply(null, t, t, hs, Mat.rows(dOut, o, c), Mat.transposed(qkv, v, c3), dp, 0, t, false, null);
+                for (int i = 0; i < t; i++) {
+                    Softmax.backwardRow(dp, i * t, probs, pBase + i * t, pdArr, pdOff + i * t, t, scale);
+                }
+                // dQ(T, hs) += dS·K;  dK(T, hs) += dSᵀ·Q
+                Gemm.multiply(null, t, hs, t, Mat.rows(dp, 0, t), Mat.rows(qkv, k, c3), dQkv, q, c3, true, null);
+                Gemm.multiply(null, t, hs, t, Mat.transposed(dp, 0, t), Mat.rows(qkv, q, c3), dQkv, k, c3, true, null);
             }
         });
     }

@@ -6,8 +6,6 @@
 package dev.kanna.backend.cpu;
 
 import dev.kanna.backend.Activation;
-import dev.kanna.backend.DropoutRng;
-import dev.kanna.backend.Erf;
 import dev.kanna.backend.PooledBackend;
 import dev.kanna.tensor.DType;
 import dev.kanna.tensor.Tensor;
@@ -121,25 +119,17 @@ public final class CpuBackend extends PooledBackend {
 
     @Override
     public void add(Tensor out, Tensor a, Tensor b) {
-        float[] o = f(out), x = f(a), y = f(b);
-        int n = (int) out.size();
-        pool.parallelFor(n, 1 << 14, (from, to) -> {
-            for (int k = from; k < to; k++) o[k] = x[k] + y[k];
-        });
+        Elementwise.add(pool, f(out), f(a), f(b), (int) out.size());
     }
 
     @Override
     public void scale(Tensor t, float factor) {
-        float[] x = f(t);
-        for (int k = 0; k < t.size(); k++) x[k] *= factor;
+        Elementwise.scale(pool, f(t), (int) t.size(), factor);
     }
 
     @Override
     public double sumOfSquares(Tensor t) {
-        float[] x = f(t);
-        double sum = 0;
-        for (int k = 0; k < t.size(); k++) sum += (double) x[k] * x[k];
-        return sum;
+        return Elementwise.sumOfSquares(f(t), (int) t.size());
     }
 
     // ---------------------------------------------------------------- dense layers
@@ -156,12 +146,7 @@ public final class CpuBackend extends PooledBackend {
         if (dIn != null) Gemm.linearBackwardInput(pool, f(dIn), f(dOut), f(weight), n, k, o);
         if (dWeight != null) Gemm.linearBackwardWeight(pool, f(dWeight), f(dOut), f(in), n, k, o);
         if (dBias != null) {
-            float[] db = f(dBias), g = f(dOut);
-            pool.parallelFor(o, 64, (from, to) -> {
-                for (int r = 0; r < n; r++) {
-                    for (int c = from; c < to; c++) db[c] += g[r * o + c];
-                }
-            });
+            Elementwise.addColumnSums(pool, f(dBias), f(dOut), n, o);
         }
     }
 
@@ -170,17 +155,13 @@ public final class CpuBackend extends PooledBackend {
     @Override
     public void activation(Tensor out, Tensor in, Activation act) {
         float[] o = f(out), x = f(in);
-        pool.parallelFor((int) in.size(), 1 << 12, (from, to) -> {
-            for (int k = from; k < to; k++) o[k] = Activations.forward(act, x[k]);
-        });
+        pool.parallelFor((int) in.size(), 1 << 12, (from, to) -> Activations.forward(act, x, o, from, to));
     }
 
     @Override
     public void activationBackward(Tensor dIn, Tensor dOut, Tensor in, Activation act) {
         float[] dx = f(dIn), dy = f(dOut), x = f(in);
-        pool.parallelFor((int) in.size(), 1 << 12, (from, to) -> {
-            for (int k = from; k < to; k++) dx[k] += Activations.derivative(act, x[k]) * dy[k];
-        });
+        pool.parallelFor((int) in.size(), 1 << 12, (from, to) -> Activations.backward(act, x, dy, dx, from, to));
     }
 
     @Override
@@ -190,21 +171,12 @@ public final class CpuBackend extends PooledBackend {
             if (o != x) System.arraycopy(x, 0, o, 0, (int) in.size());
             return;
         }
-        float scale = 1f / (1f - p);
-        pool.parallelFor((int) in.size(), 1 << 12, (from, to) -> {
-            for (int k = from; k < to; k++) o[k] = DropoutRng.keep(seed, k, p) ? x[k] * scale : 0f;
-        });
+        Elementwise.dropout(pool, o, x, (int) in.size(), p, seed);
     }
 
     @Override
     public void dropoutBackward(Tensor dIn, Tensor dOut, float p, long seed) {
-        float[] dx = f(dIn), dy = f(dOut);
-        float scale = p == 0f ? 1f : 1f / (1f - p);
-        pool.parallelFor((int) dOut.size(), 1 << 12, (from, to) -> {
-            for (int k = from; k < to; k++) {
-                if (p == 0f || DropoutRng.keep(seed, k, p)) dx[k] += dy[k] * scale;
-            }
-        });
+        Elementwise.dropoutBackward(pool, f(dIn), f(dOut), (int) dOut.size(), p, seed);
     }
 
     // ---------------------------------------------------------------- normalisation
@@ -231,12 +203,15 @@ public final class CpuBackend extends PooledBackend {
         int[] id = i(ids), type = i(typeIds);
         float[] o = f(out), w = f(word), p = f(position), s = f(tokenType);
         int vocab = word.dim(0), types = tokenType.dim(0);
+        if (t > position.dim(0)) {
+            throw new IllegalArgumentException("sequence length " + t + " exceeds the " + position.dim(0) + " position embeddings");
+        }
         pool.parallelFor(b * t, 8, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int tok = id[r], ty = type[r], pos = r % t;
                 if (tok < 0 || tok >= vocab) throw new IllegalArgumentException("token id " + tok + " outside vocabulary of " + vocab);
                 if (ty < 0 || ty >= types) throw new IllegalArgumentException("token type id " + ty + " outside " + types + " types");
-                for (int k = 0; k < c; k++) o[r * c + k] = w[tok * c + k] + p[pos * c + k] + s[ty * c + k];
+                VectorOps.sum3(w, tok * c, p, pos * c, s, ty * c, o, r * c, c);
             }
         });
     }
@@ -247,12 +222,19 @@ public final class CpuBackend extends PooledBackend {
         int rows = ids.dim(0) * ids.dim(1), t = ids.dim(1), c = dOut.dim(-1);
         int[] id = i(ids), type = i(typeIds);
         float[] g = f(dOut);
-        // Serial over rows: several rows may hit the same table row, and a fixed order keeps sums deterministic.
-        for (int r = 0; r < rows; r++) {
-            if (dWord != null) VectorOps.add(g, r * c, f(dWord), id[r] * c, c);
-            if (dPosition != null) VectorOps.add(g, r * c, f(dPosition), (r % t) * c, c);
-            if (dTokenType != null) VectorOps.add(g, r * c, f(dTokenType), type[r] * c, c);
-        }
+        float[] dw = dWord == null ? null : f(dWord), dp = dPosition == null ? null : f(dPosition),
+                dt = dTokenType == null ? null : f(dTokenType);
+        // Several rows may hit the same table row: each thread owns a range of columns (whole vectors)
+        // and adds the rows in order, so the sums are deterministic.
+        int vectors = (c + VectorOps.LANES - 1) / VectorOps.LANES;
+        pool.parallelFor(vectors, 1, (from, to) -> {
+            int k0 = from * VectorOps.LANES, width = Math.min(c, to * VectorOps.LANES) - k0;
+            for (int r = 0; r < rows; r++) {
+                if (dw != null) VectorOps.add(g, r * c + k0, dw, id[r] * c + k0, width);
+                if (dp != null) VectorOps.add(g, r * c + k0, dp, (r % t) * c + k0, width);
+                if (dt != null) VectorOps.add(g, r * c + k0, dt, type[r] * c + k0, width);
+            }
+        });
     }
 
     @Override
@@ -260,6 +242,7 @@ public final class CpuBackend extends PooledBackend {
         int c = in.dim(-1);
         int[] idx = i(rows);
         float[] o = f(out), x = f(in);
+        checkRows(idx, (int) rows.size(), in.rows());
         for (int m = 0; m < rows.size(); m++) System.arraycopy(x, idx[m] * c, o, m * c, c);
     }
 
@@ -268,7 +251,16 @@ public final class CpuBackend extends PooledBackend {
         int c = dIn.dim(-1);
         int[] idx = i(rows);
         float[] dx = f(dIn), dy = f(dOut);
+        checkRows(idx, (int) rows.size(), dIn.rows());
         for (int m = 0; m < rows.size(); m++) VectorOps.add(dy, m * c, dx, idx[m] * c, c);
+    }
+
+    private static void checkRows(int[] idx, int count, int rows) {
+        for (int m = 0; m < count; m++) {
+            if (idx[m] < 0 || idx[m] >= rows) {
+                throw new IllegalArgumentException("row index " + idx[m] + " at " + m + " outside [0, " + rows + ")");
+            }
+        }
     }
 
     // ---------------------------------------------------------------- attention
@@ -277,6 +269,7 @@ public final class CpuBackend extends PooledBackend {
     public Tensor attention(Tensor out, Tensor qkv, Tensor maskBias, int heads, float dropoutP, long dropoutSeed,
                             boolean save) {
         int b = qkv.dim(0), t = qkv.dim(1);
+        // Saved for the backward: the attention probabilities before dropout, (B, H, T, T).
         Tensor probs = save ? empty(DType.F32, b, heads, t, t) : null;
         Attention.forward(pool, f(out), probs == null ? null : f(probs), f(qkv), f(maskBias),
                 b, t, qkv.dim(2) / 3, heads, dropoutP, dropoutSeed);
@@ -286,6 +279,7 @@ public final class CpuBackend extends PooledBackend {
     @Override
     public void attentionBackward(Tensor dQkv, Tensor dOut, Tensor qkv, Tensor maskBias, Tensor saved, int heads,
                                   float dropoutP, long dropoutSeed) {
+        if (saved == null) throw new IllegalArgumentException("attentionBackward needs the tensor attention(save = true) returned");
         Attention.backward(pool, f(dQkv), f(dOut), f(qkv), f(saved), qkv.dim(0), qkv.dim(1), qkv.dim(2) / 3,
                 heads, dropoutP, dropoutSeed);
     }

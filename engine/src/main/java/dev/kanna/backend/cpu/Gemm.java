@@ -1,46 +1,282 @@
 /*
- * Matrix products for Linear layers, forward and backward, in PyTorch's weight layout (O, I).
- * Each product splits over rows of its output, so threads never share an output element.
+ * Single-precision GEMM, c(M, N) = [c +] a(M, K) · b(K, N) [+ bias], for every product the forward and
+ * backward passes need: operands are strided views, so a transpose is just swapped strides (in·Wᵀ,
+ * dOut·W, dOutᵀ·in, Q·Kᵀ, P·V, ...), and no caller copies a matrix to transpose it.
+ *
+ * The BLIS loop nest: for each NC-wide column block and KC-deep slice of K, B's slice is packed once
+ * into NR-wide panels ([p][NR], shared by all threads); then each thread takes MC-row blocks of A, packs
+ * them into MR-row panels ([p][MR], its own buffer, sized to stay in L2) and runs the register-tiled
+ * micro-kernel (GemmKernels) over every MR×NR tile, with the B panel hot in L1 across the rows.
+ *
+ * Determinism: every element of c is one FMA chain over p = 0..K−1 in order, started from the bias,
+ * zero or c's old value (the kernel reloads c between K slices, which rounds nothing away). So the result
+ * depends neither on the thread count nor on which thread computed which tile.
  */
 package dev.kanna.backend.cpu;
 
+import jdk.incubator.vector.FloatVector;
+
 final class Gemm {
+    static final int NR = GemmKernels.NR;
+    /** 12 rows on 32-register machines (16-lane AVX-512), 6 on AVX2's 16 registers. */
+    static final int MR = GemmKernels.LANES >= 16 ? 12 : 6;
+    /** K slice: A and B panels of KC·(MR + NR) floats stay in L1 while a tile is computed. */
+    static final int KC = 256;
+    /** Rows of A packed per block (MC·KC floats ≈ 240 KB: in L2). A multiple of both MRs. */
+    static final int MC = 240;
+    /** Columns of B per packed block (KC·NC floats = 4 MB: in L3). */
+    static final int NC = 4096;
+    /** Below this many multiply-adds a product runs on the calling thread alone. */
+    private static final long PARALLEL_MIN_WORK = 1L << 18;
+
     private Gemm() {
     }
 
-    /** out(N, O) = in(N, K) · w(O, K)ᵀ + bias(O). */
-    static void linear(ThreadPool pool, float[] out, float[] in, float[] w, float[] bias, int n, int k, int o) {
-        pool.parallelFor(n, 4, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                for (int c = 0; c < o; c++) {
-                    float s = VectorOps.dot(in, r * k, w, c * k, k);
-                    out[r * o + c] = bias == null ? s : s + bias[c];
+    /** A strided matrix view: element (i, j) is data[off + i·rowStride + j·colStride]. */
+    record Mat(float[] data, int off, int rowStride, int colStride) {
+        /** A row-major matrix with leading dimension ld. */
+        static Mat rows(float[] data, int off, int ld) {
+            return new Mat(data, off, ld, 1);
+        }
+
+        /** The transpose of a row-major matrix with leading dimension ld. */
+        static Mat transposed(float[] data, int off, int ld) {
+            return new Mat(data, off, 1, ld);
+        }
+    }
+
+    /** Per-thread packing buffers, grown on demand and then reused: no allocation in steady state. */
+    private static final class Workspace {
+        float[] a = new float[0], b = new float[0];
+        final float[] tile = new float[MR * NR];
+        final int[] gather = new int[GemmKernels.LANES];   // lane offsets for gathering a transposed row
+
+        float[] a(int size) {
+            if (a.length < size) a = new float[size];
+            return a;
+        }
+
+        float[] b(int size) {
+            if (b.length < size) b = new float[size];
+            return b;
+        }
+    }
+
+    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
+    /**
+     * c(M, N) = a·b + bias (overwrite; bias nullable, one value per column) or c += a·b (accumulate;
+     * bias must be null). c is row-major from cOff with leading dimension ldc. A null pool runs the
+     * product on the calling thread (for callers that are themselves one task of a parallel loop, with
+     * small products): then the kernel reads A in place, without packing it.
+     */
+    static void multiply(ThreadPool pool, int m, int n, int k, Mat a, Mat b, float[] c, int cOff, int ldc,
+                         boolean accumulate, float[] bias) {
+        if (accumulate && bias != null) throw new IllegalArgumentException("bias only when overwriting");
+        if (m <= 0 || n <= 0) return;
+        if (k == 0) {
+            if (!accumulate) {
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) c[cOff + i * ldc + j] = bias == null ? 0f : bias[j];
                 }
             }
-        });
+            return;
+        }
+        boolean parallel = pool != null && pool.threads() > 1 && (long) m * n * k >= PARALLEL_MIN_WORK;
+        boolean direct = pool == null;
+        int threads = parallel ? pool.threads() : 1;
+        int mc = Math.min(MC, roundUp(ceilDiv(m, 2 * threads), MR));
+        int mBlocks = ceilDiv(m, mc);
+        float[] bp = WORKSPACE.get().b(KC * Math.min(roundUp(n, NR), NC));
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc), panels = ceilDiv(nc, NR);
+            // Split the columns too when there are fewer row blocks than threads (small M, wide N).
+            int nGroups = Math.min(panels, ceilDiv(2 * threads, mBlocks));
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                boolean first = pc == 0;
+                int jcF = jc, pcF = pc;
+                ThreadPool.RangeBody packB = (from, to) -> packB(b, pcF, kc, jcF, nc, from, to, bp);
+                ThreadPool.RangeBody compute = (from, to) -> {
+                    for (int item = from; item < to; item++) {
+                        int ic = (item / nGroups) * mc, group = item % nGroups;
+                        int p0 = panels * group / nGroups, p1 = panels * (group + 1) / nGroups;
+                        block(a, ic, Math.min(mc, m - ic), pcF, kc, bp, jcF, nc, p0, p1, c, cOff, ldc,
+                                first && !accumulate, bias, direct);
+                    }
+                };
+                if (parallel) {
+                    pool.parallelFor(panels, 4, packB);
+                    pool.parallelFor(mBlocks * nGroups, 1, compute);
+                } else {
+                    packB.run(0, panels);
+                    compute.run(0, mBlocks * nGroups);
+                }
+            }
+        }
+    }
+
+    /**
+     * One MC-row block of A against panels [p0, p1) of the packed B slice. With direct, whole MR-row
+     * panels of A are read in place and only a final partial panel is packed (zero-padded).
+     */
+    private static void block(Mat a, int ic, int mc, int pc, int kc, float[] bp, int jc, int nc, int p0, int p1,
+                              float[] c, int cOff, int ldc, boolean overwrite, float[] bias, boolean direct) {
+        Workspace ws = WORKSPACE.get();
+        float[] ap = ws.a(roundUp(mc, MR) * kc), tile = ws.tile;
+        int inPlaceRows = direct ? mc / MR * MR : 0;
+        if (mc > inPlaceRows) packA(a, ic + inPlaceRows, mc - inPlaceRows, pc, kc, ap);
+        for (int panel = p0; panel < p1; panel++) {
+            int j = jc + panel * NR, cols = Math.min(NR, nc - panel * NR), bOff = panel * NR * kc;
+            for (int ir = 0; ir < mc; ir += MR) {
+                int rows = Math.min(MR, mc - ir), cAt = cOff + (ic + ir) * ldc + j;
+                if (ir < inPlaceRows) {
+                    // Always a full tile in rows; a partial one in columns goes through the scratch tile.
+                    int aAt = a.off() + (ic + ir) * a.rowStride() + pc * a.colStride();
+                    float[] dst = cols == NR ? c : tile;
+                    int dstAt = cols == NR ? cAt : 0, ld = cols == NR ? ldc : NR;
+                    if (cols < NR) fillTile(tile, c, cAt, ldc, MR, cols, overwrite, bias, j);
+                    if (cols == NR && overwrite) {
+                        directTile(a, aAt, bp, bOff, kc, bias, bias == null ? 0 : j, 0, dst, dstAt, ld);
+                    } else {
+                        directTile(a, aAt, bp, bOff, kc, dst, dstAt, ld, dst, dstAt, ld);
+                    }
+                    if (cols < NR) for (int r = 0; r < MR; r++) System.arraycopy(tile, r * NR, c, cAt + r * ldc, cols);
+                    continue;
+                }
+                int aOff = (ir - inPlaceRows) * kc;
+                if (rows == MR && cols == NR) {
+                    if (!overwrite) tile(ap, aOff, bp, bOff, kc, c, cAt, ldc, c, cAt, ldc);
+                    else if (bias != null) tile(ap, aOff, bp, bOff, kc, bias, j, 0, c, cAt, ldc);
+                    else tile(ap, aOff, bp, bOff, kc, null, 0, 0, c, cAt, ldc);
+                } else {
+                    // Edge tile: run the full kernel on a scratch tile, move the valid part.
+                    fillTile(tile, c, cAt, ldc, rows, cols, overwrite, bias, j);
+                    tile(ap, aOff, bp, bOff, kc, tile, 0, NR, tile, 0, NR);
+                    for (int r = 0; r < rows; r++) System.arraycopy(tile, r * NR, c, cAt + r * ldc, cols);
+                }
+            }
+        }
+    }
+
+    /** The scratch tile's starting values: c's valid part (accumulating), else the bias or zero; 0 outside. */
+    private static void fillTile(float[] tile, float[] c, int cAt, int ldc, int rows, int cols, boolean overwrite,
+                                 float[] bias, int j) {
+        for (int r = 0; r < MR; r++) {
+            for (int q = 0; q < NR; q++) {
+                boolean valid = r < rows && q < cols;
+                tile[r * NR + q] = !valid ? 0f : !overwrite ? c[cAt + r * ldc + q] : bias != null ? bias[j + q] : 0f;
+            }
+        }
+    }
+
+    private static void directTile(Mat a, int aAt, float[] bp, int bOff, int kc,
+                                   float[] init, int initOff, int initLd, float[] c, int cOff, int ldc) {
+        if (MR == 12) {
+            GemmKernels.tile12Direct(a.data(), aAt, a.rowStride(), a.colStride(), bp, bOff, kc, init, initOff, initLd, c, cOff, ldc);
+        } else {
+            GemmKernels.tile6Direct(a.data(), aAt, a.rowStride(), a.colStride(), bp, bOff, kc, init, initOff, initLd, c, cOff, ldc);
+        }
+    }
+
+    private static void tile(float[] ap, int aOff, float[] bp, int bOff, int kc,
+                             float[] init, int initOff, int initLd, float[] c, int cOff, int ldc) {
+        if (MR == 12) GemmKernels.tile12(ap, aOff, bp, bOff, kc, init, initOff, initLd, c, cOff, ldc);
+        else GemmKernels.tile6(ap, aOff, bp, bOff, kc, init, initOff, initLd, c, cOff, ldc);
+    }
+
+    /** Packs a(ic.., pc..) (mc × kc) into MR-row panels [panel][p][MR], zero-padding the last panel. */
+    static void packA(Mat a, int ic, int mc, int pc, int kc, float[] ap) {
+        float[] d = a.data();
+        int rs = a.rowStride(), cs = a.colStride();
+        for (int ir = 0; ir < mc; ir += MR) {
+            int rows = Math.min(MR, mc - ir), dst = ir * kc;
+            int base = a.off() + (ic + ir) * rs + pc * cs;
+            if (rs == 1) {
+                // Transposed storage: the MR values of one p are contiguous.
+                for (int p = 0; p < kc; p++) {
+                    int src = base + p * cs, at = dst + p * MR;
+                    for (int r = 0; r < rows; r++) ap[at + r] = d[src + r];
+                    for (int r = rows; r < MR; r++) ap[at + r] = 0f;
+                }
+            } else {
+                for (int r = 0; r < rows; r++) {
+                    int src = base + r * rs;
+                    if (cs == 1) {
+                        for (int p = 0; p < kc; p++) ap[dst + p * MR + r] = d[src + p];
+                    } else {
+                        for (int p = 0; p < kc; p++) ap[dst + p * MR + r] = d[src + p * cs];
+                    }
+                }
+                for (int r = rows; r < MR; r++) {
+                    for (int p = 0; p < kc; p++) ap[dst + p * MR + r] = 0f;
+                }
+            }
+        }
+    }
+
+    /** Packs panels [from, to) of b(pc.., jc..) (kc × nc) as [panel][p][NR], zero-padding the last panel. */
+    static void packB(Mat b, int pc, int kc, int jc, int nc, int from, int to, float[] bp) {
+        float[] d = b.data();
+        int rs = b.rowStride(), cs = b.colStride();
+        for (int panel = from; panel < to; panel++) {
+            int j0 = panel * NR, cols = Math.min(NR, nc - j0), dst = panel * NR * kc;
+            int base = b.off() + pc * rs + (jc + j0) * cs;
+            if (cs == 1) {
+                // Row-major storage: each p is a contiguous run of NR values.
+                for (int p = 0; p < kc; p++) {
+                    int at = dst + p * NR;
+                    System.arraycopy(d, base + p * rs, bp, at, cols);
+                    for (int q = cols; q < NR; q++) bp[at + q] = 0f;
+                }
+            } else if (rs == 1 && cols == NR) {
+                // Transposed storage, full panel: gather each p's NR values (stride cs) as two vectors.
+                int[] lanes = WORKSPACE.get().gather;
+                for (int q = 0; q < lanes.length; q++) lanes[q] = q * cs;
+                int second = GemmKernels.LANES * cs;
+                for (int p = 0; p < kc; p++) {
+                    int at = dst + p * NR;
+                    FloatVector.fromArray(GemmKernels.F, d, base + p, lanes, 0).intoArray(bp, at);
+                    FloatVector.fromArray(GemmKernels.F, d, base + second + p, lanes, 0).intoArray(bp, at + GemmKernels.LANES);
+                }
+            } else {
+                for (int q = 0; q < cols; q++) {
+                    int src = base + q * cs;
+                    if (rs == 1) {
+                        for (int p = 0; p < kc; p++) bp[dst + p * NR + q] = d[src + p];
+                    } else {
+                        for (int p = 0; p < kc; p++) bp[dst + p * NR + q] = d[src + p * rs];
+                    }
+                }
+                for (int q = cols; q < NR; q++) {
+                    for (int p = 0; p < kc; p++) bp[dst + p * NR + q] = 0f;
+                }
+            }
+        }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    private static int roundUp(int a, int multiple) {
+        return ceilDiv(a, multiple) * multiple;
+    }
+
+    // ---------------------------------------------------------------- the Linear layer's three products
+
+    /** out(N, O) = in(N, K) · w(O, K)ᵀ + bias(O). */
+    static void linear(ThreadPool pool, float[] out, float[] in, float[] w, float[] bias, int n, int k, int o) {
+        multiply(pool, n, o, k, Mat.rows(in, 0, k), Mat.transposed(w, 0, k), out, 0, o, false, bias);
     }
 
     /** dIn(N, K) += dOut(N, O) · w(O, K). */
     static void linearBackwardInput(ThreadPool pool, float[] dIn, float[] dOut, float[] w, int n, int k, int o) {
-        pool.parallelFor(n, 4, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                for (int c = 0; c < o; c++) {
-                    float g = dOut[r * o + c];
-                    if (g != 0f) VectorOps.axpy(g, w, c * k, dIn, r * k, k);
-                }
-            }
-        });
+        multiply(pool, n, k, o, Mat.rows(dOut, 0, o), Mat.rows(w, 0, k), dIn, 0, k, true, null);
     }
 
     /** dW(O, K) += dOut(N, O)ᵀ · in(N, K). */
     static void linearBackwardWeight(ThreadPool pool, float[] dW, float[] dOut, float[] in, int n, int k, int o) {
-        pool.parallelFor(o, 4, (from, to) -> {
-            for (int c = from; c < to; c++) {
-                for (int r = 0; r < n; r++) {
-                    float g = dOut[r * o + c];
-                    if (g != 0f) VectorOps.axpy(g, in, r * k, dW, c * k, k);
-                }
-            }
-        });
+        multiply(pool, o, k, n, Mat.transposed(dOut, 0, o), Mat.rows(in, 0, k), dW, 0, k, true, null);
     }
 }

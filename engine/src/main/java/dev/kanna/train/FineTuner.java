@@ -1,0 +1,126 @@
+/*
+ * One optimizer step of sequence-classification fine-tuning, the engine's training loop body:
+ *
+ *   for each micro-batch (gradient accumulation):
+ *       logits = model(batch)                 recorded for the trainable parameters only
+ *       loss   = crossEntropy(logits, labels) / micro-batches
+ *       backward                              gradients accumulate into the parameters
+ *   clip the global gradient norm; AdamW at the schedule's rate; zero the gradients
+ *
+ * Each micro-batch runs inside one backend scope, so activations and activation gradients return to
+ * the pool and a steady-state step allocates nothing new. Dropout seeds derive from (seed, optimizer
+ * step, micro-batch), so a run is deterministic, and resuming from a restored optimizer state draws
+ * the same masks as never stopping.
+ */
+package dev.kanna.train;
+
+import dev.kanna.autograd.Ops;
+import dev.kanna.autograd.Tape;
+import dev.kanna.backend.Backend;
+import dev.kanna.backend.DropoutRng;
+import dev.kanna.backend.Scope;
+import dev.kanna.bert.Batch;
+import dev.kanna.bert.BertForSequenceClassification;
+import dev.kanna.bert.BertInputs;
+import dev.kanna.bert.FreezePolicy;
+import dev.kanna.bert.TrainableParameters;
+import dev.kanna.optim.AdamW;
+import dev.kanna.optim.GradientClipping;
+import dev.kanna.optim.LrSchedule;
+import dev.kanna.tensor.Tensor;
+
+import java.util.List;
+
+public final class FineTuner {
+
+    /** A batch with one class label per sequence (negative: ignored). */
+    public record LabelledBatch(Batch batch, int[] labels) {
+        public LabelledBatch {
+            if (labels.length != batch.size()) {
+                throw new IllegalArgumentException(labels.length + " labels for a batch of " + batch.size());
+            }
+        }
+    }
+
+    /** What one optimizer step did: its index (from 1), mean loss, gradient norm before clipping, learning rate. */
+    public record StepResult(long step, double loss, double gradNorm, double lr) {
+    }
+
+    /**
+     * @param lr                 base learning rate
+     * @param schedule           the learning-rate schedule over optimizer steps
+     * @param adam               AdamW hyperparameters (weight decay included)
+     * @param maxGradNorm        global-norm clipping threshold; ≤ 0 disables clipping
+     * @param labelSmoothing     cross-entropy label smoothing ε
+     * @param classWeights       per-class loss weights, or null
+     * @param dropout            whether dropout is on (the config's probabilities) during training
+     * @param seed               base seed of the dropout stream
+     */
+    public record Settings(double lr, LrSchedule schedule, AdamW.Options adam, double maxGradNorm,
+                           float labelSmoothing, float[] classWeights, boolean dropout, long seed) {
+    }
+
+    private final BertForSequenceClassification model;
+    private final Backend backend;
+    private final Settings settings;
+    private final TrainableParameters trainable;
+    private final AdamW optimizer;
+
+    /** Applies the freezing policy and allocates gradients and moments; call outside any backend scope. */
+    public FineTuner(BertForSequenceClassification model, FreezePolicy policy, Settings settings) {
+        this.model = model;
+        this.backend = model.bert().parameters().getFirst().value().backend();
+        this.settings = settings;
+        this.trainable = policy.apply(model);
+        if (trainable.parameters().isEmpty()) throw new IllegalArgumentException("freezing policy " + policy + " leaves nothing to train");
+        this.optimizer = new AdamW(trainable.parameters(), settings.adam());
+    }
+
+    public TrainableParameters trainable() {
+        return trainable;
+    }
+
+    public AdamW optimizer() {
+        return optimizer;
+    }
+
+    /** One optimizer step over microBatches (≥ 1; more than one accumulates their gradients). */
+    public StepResult step(List<LabelledBatch> microBatches) {
+        if (microBatches.isEmpty()) throw new IllegalArgumentException("a step needs at least one batch");
+        long index = optimizer.steps();
+        double lr = settings.schedule().lr(settings.lr(), index);
+        double lossSum = 0;
+        for (int k = 0; k < microBatches.size(); k++) {
+            lossSum += accumulate(microBatches.get(k), DropoutRng.derive(DropoutRng.derive(settings.seed(), index), k),
+                    1.0 / microBatches.size());
+        }
+        double norm = settings.maxGradNorm() > 0
+                ? GradientClipping.clip(trainable.parameters(), settings.maxGradNorm())
+                : GradientClipping.globalNorm(trainable.parameters());
+        optimizer.step(lr);
+        optimizer.zeroGrad();
+        return new StepResult(optimizer.steps(), lossSum / microBatches.size(), norm, lr);
+    }
+
+    /** Forward and backward of one micro-batch; its gradients (times gradScale) accumulate. Returns its mean loss. */
+    public double accumulate(LabelledBatch batch, long dropoutSeed, double gradScale) {
+        try (Scope ignored = backend.scope()) {
+            Tape tape = new Tape(backend);
+            Ops ops = settings.dropout() ? Ops.training(backend, tape, dropoutSeed) : Ops.recording(tape);
+            Tensor logits = model.logits(ops, BertInputs.upload(backend, batch.batch(), model.config()));   // (B, K)
+            double loss = ops.crossEntropy(logits, batch.labels(), settings.classWeights(), settings.labelSmoothing(),
+                    gradScale);
+            tape.backward();
+            return loss;
+        }
+    }
+
+    /** The mean loss of a batch without recording or dropout (validation). */
+    public double loss(LabelledBatch batch) {
+        try (Scope ignored = backend.scope()) {
+            Ops ops = Ops.inference(backend);
+            Tensor logits = model.logits(ops, BertInputs.upload(backend, batch.batch(), model.config()));
+            return ops.crossEntropy(logits, batch.labels(), settings.classWeights(), settings.labelSmoothing(), 1.0);
+        }
+    }
+}

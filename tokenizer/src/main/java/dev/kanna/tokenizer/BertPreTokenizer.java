@@ -1,0 +1,69 @@
+/*
+ * HF's BertPreTokenizer over the normalized units: whitespace separates words and disappears, each
+ * punctuation character is a word of its own. Words go straight to the model (no word objects).
+ * Without a pre-tokenizer (a tokenizer.json with none) the whole normalized segment is one word.
+ */
+package dev.kanna.tokenizer;
+
+final class BertPreTokenizer {
+
+    private static final byte WORD = 0, SPACE = 1, PUNCT = 2;
+    private static final byte[] CLASS = new byte[65536];
+
+    static {
+        UnicodeTables unicode = UnicodeTables.INSTANCE;
+        for (int c = 0; c < 65536; c++) {
+            CLASS[c] = unicode.isWhitespace(c) ? SPACE : unicode.isPunctuation(c) ? PUNCT : WORD;
+        }
+    }
+
+    private BertPreTokenizer() {
+    }
+
+    /**
+     * Splits ws.norm[from, to) into words and tokenizes each with model into out; returns false
+     * when out reached its limit and tokenizing must stop.
+     */
+    static boolean split(Workspace ws, int from, int to, WordPiece model, TokenList out) {
+        char[] norm = ws.norm;
+        int wordStart = -1, codePoints = 0;
+        int k = from;
+        while (k < to) {
+            char c = norm[k];
+            byte cls = CLASS[c];
+            int width = 1;
+            if (Character.isHighSurrogate(c) && k + 1 < to && Character.isLowSurrogate(norm[k + 1])) {
+                int cp = Character.toCodePoint(c, norm[k + 1]);
+                UnicodeTables unicode = UnicodeTables.INSTANCE;
+                cls = unicode.isWhitespace(cp) ? SPACE : unicode.isPunctuation(cp) ? PUNCT : WORD;
+                width = 2;
+            }
+            if (cls == WORD) {
+                if (wordStart < 0) {
+                    wordStart = k;
+                    codePoints = 0;
+                }
+                codePoints++;
+            } else {
+                if (wordStart >= 0) {
+                    model.tokenize(ws, wordStart, k, codePoints, out);
+                    wordStart = -1;
+                    if (out.full()) return false;
+                }
+                if (cls == PUNCT) {
+                    model.tokenize(ws, k, k + width, 1, out);
+                    if (out.full()) return false;
+                }
+            }
+            k += width;
+        }
+        if (wordStart >= 0) model.tokenize(ws, wordStart, to, codePoints, out);
+        return !out.full();
+    }
+
+    /** No pre-tokenizer: the segment is one word (when it is not empty). */
+    static boolean whole(Workspace ws, int from, int to, WordPiece model, TokenList out) {
+        if (from < to) model.tokenize(ws, from, to, Character.codePointCount(ws.norm, from, to - from), out);
+        return !out.full();
+    }
+}

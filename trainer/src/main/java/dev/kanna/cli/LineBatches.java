@@ -1,0 +1,55 @@
+/*
+ * Streams input lines in batches: reads up to batch-size lines, encodes them, pads them to the
+ * longest (HF's "longest" padding, attention mask 0 on padding), and hands each batch over, so
+ * output starts before the input ends and memory stays bounded.
+ */
+package dev.kanna.cli;
+
+import dev.kanna.bert.Batch;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+final class LineBatches {
+
+    /** What is done with each batch; lengths are the unpadded token counts, in input order. */
+    interface Consumer {
+        void accept(Batch batch, int[] lengths) throws IOException;
+    }
+
+    private LineBatches() {
+    }
+
+    /** Encodes every line of in, batchSize at a time, padding with padId; returns the number of lines. */
+    static long forEach(BufferedReader in, LineEncoder encoder, int batchSize, int padId, Consumer consumer) throws IOException {
+        List<LineEncoder.Encoded> pending = new ArrayList<>();
+        long lineNumber = 0;
+        for (String line; (line = in.readLine()) != null; ) {
+            pending.add(encoder.encode(line, ++lineNumber));
+            if (pending.size() == batchSize) {
+                flush(pending, padId, consumer);
+                pending.clear();
+            }
+        }
+        if (!pending.isEmpty()) flush(pending, padId, consumer);
+        return lineNumber;
+    }
+
+    private static void flush(List<LineEncoder.Encoded> inputs, int padId, Consumer consumer) throws IOException {
+        int b = inputs.size(), t = 1;
+        for (var e : inputs) t = Math.max(t, e.ids().length);
+        int[] ids = new int[b * t], types = new int[b * t], mask = new int[b * t], lengths = new int[b];
+        Arrays.fill(ids, padId);
+        for (int i = 0; i < b; i++) {
+            var e = inputs.get(i);
+            lengths[i] = e.ids().length;
+            System.arraycopy(e.ids(), 0, ids, i * t, lengths[i]);
+            System.arraycopy(e.typeIds(), 0, types, i * t, lengths[i]);
+            Arrays.fill(mask, i * t, i * t + lengths[i], 1);
+        }
+        consumer.accept(new Batch(b, t, ids, types, mask), lengths);
+    }
+}

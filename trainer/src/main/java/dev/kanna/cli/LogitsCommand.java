@@ -1,0 +1,80 @@
+/*
+ * `kanna logits`: one input per stdin line, one JSON value per stdout line: the sequence
+ * classifier's logits (an array of num_labels floats), or with --mlm the masked-LM logits of each
+ * of the input's tokens (an array of vocab_size-float arrays, one per token).
+ */
+package dev.kanna.cli;
+
+import dev.kanna.backend.Backend;
+import dev.kanna.bert.BertConfig;
+import dev.kanna.bert.BertForMaskedLM;
+import dev.kanna.bert.BertForSequenceClassification;
+import dev.kanna.bert.LoadOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+
+@Command(name = "logits",
+        mixinStandardHelpOptions = true,
+        description = {
+                "Run a classification (or, with --mlm, masked-LM) model on inputs read one per line from stdin; "
+                        + "print one JSON array of logits per line.",
+                "A model without a classification head gets a fresh, untrained one (with a warning).",
+                "Example: echo 'WIN a FREE prize now' | kanna logits --model my-classifier"})
+final class LogitsCommand implements Callable<Integer> {
+
+    @Mixin
+    InferenceOptions options;
+
+    @Option(names = "--mlm", description = "Masked-LM logits per token instead of classification logits.")
+    boolean mlm;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr(), out = spec.commandLine().getOut();
+        BertConfig config = options.readConfig();
+        LineEncoder encoder = options.encoder(config, options.validate(config));
+        LoadOptions load = LoadOptions.defaults().withWarnings(w -> err.println("kanna logits: " + w));
+        try (Backend backend = options.openBackend(err, "logits")) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            int pad = config.padTokenId() == null ? 0 : config.padTokenId();
+            if (mlm) {
+                BertForMaskedLM model = BertForMaskedLM.load(options.model, backend, load);
+                LineBatches.forEach(in, encoder, options.batchSize, pad, (batch, lengths) -> {
+                    float[][][] logits = model.logits(batch);
+                    StringBuilder sb = new StringBuilder();
+                    for (int i = 0; i < logits.length; i++) {
+                        JsonFloats.append(sb, Arrays.copyOf(logits[i], lengths[i]));
+                        sb.append('\n');
+                    }
+                    out.print(sb);
+                    out.flush();
+                });
+            } else {
+                BertForSequenceClassification model = BertForSequenceClassification.load(options.model, backend, load);
+                LineBatches.forEach(in, encoder, options.batchSize, pad, (batch, lengths) -> {
+                    StringBuilder sb = new StringBuilder();
+                    for (float[] row : model.logits(batch)) {
+                        JsonFloats.append(sb, row);
+                        sb.append('\n');
+                    }
+                    out.print(sb);
+                    out.flush();
+                });
+            }
+        }
+        return 0;
+    }
+}

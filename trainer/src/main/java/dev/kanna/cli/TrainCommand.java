@@ -1,0 +1,202 @@
+/*
+ * `kanna train`: fine-tune a BERT directory on a labelled dataset (see dev.kanna.trainer.Trainer).
+ * Progress on stderr; the summary as one JSON object, the last line of stdout.
+ */
+package dev.kanna.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kanna.data.DatasetReader;
+import dev.kanna.optim.LrSchedule;
+import dev.kanna.trainer.TrainOptions;
+import dev.kanna.trainer.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "train",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+                "Fine-tune a pretrained BERT (a Hugging Face directory) for text classification on your data.",
+                "Data: JSONL, CSV or TSV (optionally .gz) with a text and a label field; string labels are mapped "
+                        + "to ids in sorted order, saved in the model's config.json.",
+                "The top --unfreeze-top encoder layers, the pooler and the classifier train; the rest stay frozen.",
+                "OUT becomes a Hugging Face directory (transformers loads it unchanged) with training_log.jsonl, "
+                        + "metrics.json, training_curves.svg, training_record.json and checkpoint-<step>/ folders.",
+                "Example: kanna train --model models/all-MiniLM-L6-v2 --train train.jsonl.gz "
+                        + "--validation validation.jsonl.gz --out runs/spam"})
+final class TrainCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Pretrained model directory (config.json, model.safetensors, tokenizer.json or vocab.txt).")
+    Path model;
+    @Option(names = "--train", required = true, paramLabel = "FILE", description = "Training data.")
+    Path train;
+    @Option(names = "--validation", paramLabel = "FILE", description = "Validation data: evaluated each epoch (or every --eval-steps); the best model is kept.")
+    Path validation;
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (must not exist, unless --overwrite or --resume).")
+    Path out;
+
+    @Option(names = "--text-field", defaultValue = "text", paramLabel = "NAME", description = "Field (JSONL) or column (CSV/TSV) with the text (default: ${DEFAULT-VALUE}).")
+    String textField;
+    @Option(names = "--text-pair-field", paramLabel = "NAME", description = "Field with a second text, for pair tasks.")
+    String textPairField;
+    @Option(names = "--label-field", defaultValue = "label", paramLabel = "NAME", description = "Field with the label (default: ${DEFAULT-VALUE}).")
+    String labelField;
+
+    @Option(names = "--epochs", defaultValue = "3", paramLabel = "N", description = "Epochs, may be fractional (default: ${DEFAULT-VALUE}).")
+    double epochs;
+    @Option(names = "--max-steps", defaultValue = "0", paramLabel = "N", description = "Stop after N optimizer steps; overrides --epochs (default: no limit).")
+    long maxSteps;
+    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Sequences per micro-batch (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+    @Option(names = "--gradient-accumulation", defaultValue = "1", paramLabel = "N", description = "Micro-batches per optimizer step (default: ${DEFAULT-VALUE}).")
+    int gradientAccumulation;
+    @Option(names = "--lr", defaultValue = "2e-5", paramLabel = "RATE", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+    @Option(names = "--max-length", defaultValue = "128", paramLabel = "N", description = "Tokens per sequence after truncation, [CLS] and [SEP] included (default: ${DEFAULT-VALUE}).")
+    int maxLength;
+
+    @Option(names = "--unfreeze-top", defaultValue = "2", paramLabel = "N", description = "Train the top N encoder layers plus pooler and head (default: ${DEFAULT-VALUE}).")
+    int unfreezeTop;
+    @Option(names = "--unfreeze", paramLabel = "all", description = "'all': train every layer (embeddings too, unless --freeze-embeddings).")
+    String unfreeze;
+    @Option(names = "--unfreeze-pattern", paramLabel = "REGEX", description = "Train exactly the parameters whose HF name contains a match of REGEX.")
+    String unfreezePattern;
+    @Option(names = "--freeze-embeddings", description = "Keep the embeddings frozen under any policy.")
+    boolean freezeEmbeddings;
+
+    @Option(names = "--schedule", defaultValue = "linear", paramLabel = "KIND", description = "Learning-rate schedule: linear (warmup then decay to 0), cosine, constant (default: ${DEFAULT-VALUE}).")
+    String schedule;
+    @Option(names = "--warmup-ratio", defaultValue = "0", paramLabel = "R", description = "Warmup as a fraction of the steps (default: ${DEFAULT-VALUE}).")
+    double warmupRatio;
+    @Option(names = "--warmup-steps", defaultValue = "-1", paramLabel = "N", description = "Warmup steps; overrides --warmup-ratio.")
+    long warmupSteps;
+    @Option(names = "--weight-decay", defaultValue = "0", paramLabel = "W", description = "AdamW weight decay, not applied to biases and LayerNorm weights (default: ${DEFAULT-VALUE}).")
+    double weightDecay;
+    @Option(names = "--max-grad-norm", defaultValue = "1.0", paramLabel = "N", description = "Clip the global gradient norm; 0 disables (default: ${DEFAULT-VALUE}).")
+    double maxGradNorm;
+    @Option(names = "--label-smoothing", defaultValue = "0", paramLabel = "E", description = "Cross-entropy label smoothing (default: ${DEFAULT-VALUE}).")
+    double labelSmoothing;
+    @Option(names = "--class-weights", defaultValue = "none", paramLabel = "auto|none", description = "auto: weight the loss by inverse class frequency, for imbalanced data (default: ${DEFAULT-VALUE}).")
+    String classWeights;
+    @Option(names = "--no-dropout", description = "Turn dropout off during training.")
+    boolean noDropout;
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Seed for head initialisation, shuffling and dropout (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--eval-steps", defaultValue = "0", paramLabel = "N", description = "Evaluate every N steps (default: at each epoch end).")
+    long evalSteps;
+    @Option(names = "--eval-batch-size", defaultValue = "64", paramLabel = "N", description = "Batch size for evaluation (default: ${DEFAULT-VALUE}).")
+    int evalBatchSize;
+    @Option(names = "--metric-for-best", defaultValue = "macro_f1", paramLabel = "NAME", description = "accuracy, macro_f1, macro_precision, macro_recall, weighted_f1 or loss (default: ${DEFAULT-VALUE}).")
+    String metricForBest;
+    @Option(names = "--early-stopping", defaultValue = "0", paramLabel = "PATIENCE", description = "Stop after PATIENCE evaluations without improvement (default: never).")
+    int earlyStopping;
+
+    @Option(names = "--save-steps", defaultValue = "0", paramLabel = "N", description = "Checkpoint every N steps, besides each epoch end.")
+    long saveSteps;
+    @Option(names = "--save-total-limit", defaultValue = "0", paramLabel = "N", description = "Keep only the newest N checkpoints (default: all).")
+    int saveTotalLimit;
+    @Option(names = "--resume", description = "Continue from the newest complete checkpoint in OUT; ends bitwise where an uninterrupted run would.")
+    boolean resume;
+    @Option(names = "--overwrite", description = "Replace OUT if it exists.")
+    boolean overwrite;
+
+    @Option(names = "--limit-train", defaultValue = "0", paramLabel = "N", description = "Use only the first N training rows.")
+    int limitTrain;
+    @Option(names = "--cache-frozen", description = "Compute the frozen lower layers once per example and reuse them in later epochs (dropout is off in the frozen layers then).")
+    boolean cacheFrozen;
+    @Option(names = "--device", defaultValue = "auto", paramLabel = "cpu|cuda|auto", description = "Where to compute (default: ${DEFAULT-VALUE}: the GPU when one is usable).")
+    String device;
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "CPU threads (default: one per core).")
+    int threads;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        TrainOptions options = options();
+        var err = spec.commandLine().getErr();
+        List<String> commandLine = new ArrayList<>(List.of("kanna", "train"));
+        commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
+        Trainer.Result result = new Trainer(options, commandLine, line -> {
+            err.println(line);
+            err.flush();
+        }).run();
+        Map<String, Object> summary = summary(result);
+        err.println(humanSummary(result));
+        spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(summary));
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    TrainOptions options() {
+        if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be ≥ 1, got " + batchSize);
+        if (gradientAccumulation < 1) throw new IllegalArgumentException("--gradient-accumulation must be ≥ 1");
+        if (!(epochs > 0) && maxSteps <= 0) throw new IllegalArgumentException("--epochs must be > 0, got " + epochs);
+        if (!(lr > 0)) throw new IllegalArgumentException("--lr must be > 0, got " + lr);
+        if (maxLength < 3) throw new IllegalArgumentException("--max-length must be ≥ 3, got " + maxLength);
+        if (unfreeze != null && !unfreeze.equals("all")) {
+            throw new IllegalArgumentException("--unfreeze takes 'all', got '" + unfreeze + "'");
+        }
+        if (!classWeights.equals("auto") && !classWeights.equals("none")) {
+            throw new IllegalArgumentException("--class-weights takes auto or none, got '" + classWeights + "'");
+        }
+        if (!List.of("accuracy", "macro_f1", "macro_precision", "macro_recall", "weighted_f1", "loss").contains(metricForBest)) {
+            throw new IllegalArgumentException("--metric-for-best: unknown metric '" + metricForBest + "'");
+        }
+        if (labelSmoothing < 0 || labelSmoothing >= 1) throw new IllegalArgumentException("--label-smoothing must be in [0, 1)");
+        LrSchedule.Kind kind = switch (schedule) {
+            case "linear" -> LrSchedule.Kind.LINEAR;
+            case "cosine" -> LrSchedule.Kind.COSINE;
+            case "constant" -> LrSchedule.Kind.CONSTANT;
+            default -> throw new IllegalArgumentException("--schedule: expected linear, cosine or constant, got '" + schedule + "'");
+        };
+        if (warmupRatio < 0 || warmupRatio > 1) throw new IllegalArgumentException("--warmup-ratio must be in [0, 1]");
+        if (resume && overwrite) throw new IllegalArgumentException("--resume and --overwrite exclude each other");
+        return new TrainOptions(model, train, validation, out,
+                new DatasetReader.Fields(textField, textPairField, labelField), epochs, batchSize,
+                gradientAccumulation, lr, maxLength, unfreezeTop, unfreeze, unfreezePattern, freezeEmbeddings, kind,
+                warmupRatio, warmupSteps, weightDecay, maxGradNorm, labelSmoothing, classWeights.equals("auto"), seed,
+                evalSteps, saveSteps, saveTotalLimit, metricForBest, earlyStopping, maxSteps, limitTrain, evalBatchSize,
+                !noDropout, cacheFrozen, resume, overwrite, device, threads);
+    }
+
+    static Map<String, Object> summary(Trainer.Result result) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("model_dir", result.modelDir().toString());
+        s.put("steps", result.state().globalStep);
+        s.put("best_step", result.state().bestStep);
+        if (result.validation() != null) {
+            s.put("accuracy", result.validation().get("accuracy"));
+            s.put("macro_f1", result.validation().get("macro_f1"));
+            s.put("validation", result.validation());
+        }
+        s.put("train_seconds", result.trainSeconds());
+        s.put("train_samples_per_second", result.samplesPerSecond());
+        s.put("device", result.device());
+        return s;
+    }
+
+    static String humanSummary(Trainer.Result r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "trained %d steps in %s (%.1f samples/s) on %s%n", r.state().globalStep,
+                dev.kanna.report.ProgressBar.formatDuration(r.trainSeconds()), r.samplesPerSecond(), r.device()));
+        if (r.validation() != null) {
+            sb.append(String.format(Locale.ROOT, "best validation (step %d): accuracy %.4f, macro-F1 %.4f%n",
+                    r.state().bestStep, (Double) r.validation().get("accuracy"), (Double) r.validation().get("macro_f1")));
+        }
+        sb.append("model saved to ").append(r.modelDir());
+        return sb.toString();
+    }
+}

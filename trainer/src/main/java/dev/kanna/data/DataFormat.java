@@ -1,0 +1,22 @@
+/*
+ * The tabular formats a dataset file may use, chosen from its name (.jsonl, .json, .csv, .tsv,
+ * each optionally .gz).
+ */
+package dev.kanna.data;
+
+import java.nio.file.Path;
+import java.util.Locale;
+
+public enum DataFormat {
+    JSONL, CSV, TSV;
+
+    public static DataFormat of(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".gz")) name = name.substring(0, name.length() - 3);
+        if (name.endsWith(".jsonl") || name.endsWith(".json") || name.endsWith(".ndjson")) return JSONL;
+        if (name.endsWith(".csv")) return CSV;
+        if (name.endsWith(".tsv") || name.endsWith(".tab")) return TSV;
+        throw new DatasetException(file + ": unknown data format; expected a name ending in .jsonl, .csv or .tsv"
+                + " (optionally .gz)");
+    }
+}

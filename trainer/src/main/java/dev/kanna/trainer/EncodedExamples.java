@@ -1,0 +1,112 @@
+/*
+ * A dataset after tokenization: per example its token ids and type ids (truncated, unpadded) and
+ * its class id (or −1 when unlabelled). Batches are padded to their longest member, so short emails
+ * do not pay for long ones.
+ */
+package dev.kanna.trainer;
+
+import dev.kanna.bert.Batch;
+import dev.kanna.data.Example;
+import dev.kanna.data.LabelMap;
+import dev.kanna.tokenizer.BertTokenizer;
+import dev.kanna.tokenizer.Encoding;
+import dev.kanna.tokenizer.TextPair;
+import dev.kanna.tokenizer.Truncation;
+import dev.kanna.train.FineTuner;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+public final class EncodedExamples {
+    private final int[][] ids;       // [example][token]
+    private final int[][] typeIds;   // [example][token]
+    private final int[] labels;      // [example], −1 when unlabelled
+    private final int padId;
+
+    private EncodedExamples(int[][] ids, int[][] typeIds, int[] labels, int padId) {
+        this.ids = ids;
+        this.typeIds = typeIds;
+        this.labels = labels;
+        this.padId = padId;
+    }
+
+    /**
+     * Tokenizes rows (pairs when they carry a second text) truncated to maxLength tokens; labels
+     * through the map when given (a label outside it is an error naming file and line), else −1.
+     */
+    public static EncodedExamples encode(BertTokenizer tokenizer, List<Example> rows, int maxLength,
+                                         LabelMap labels, Path file) {
+        BertTokenizer t = tokenizer.withTruncation(Truncation.of(maxLength)).withoutPadding();
+        boolean pairs = rows.getFirst().textPair() != null;
+        List<Encoding> encodings;
+        if (pairs) {
+            List<TextPair> texts = new ArrayList<>(rows.size());
+            for (Example e : rows) texts.add(new TextPair(e.text(), e.textPair()));
+            encodings = t.encodePairBatch(texts);
+        } else {
+            List<String> texts = new ArrayList<>(rows.size());
+            for (Example e : rows) texts.add(e.text());
+            encodings = t.encodeBatch(texts);
+        }
+        int n = rows.size();
+        int[][] ids = new int[n][], types = new int[n][];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = encodings.get(i).ids();
+            types[i] = encodings.get(i).typeIds();
+            y[i] = labels == null || rows.get(i).label() == null ? -1 : labels.id(rows.get(i), file);
+        }
+        int pad = tokenizer.tokenToId("[PAD]").orElse(0);
+        return new EncodedExamples(ids, types, y, pad);
+    }
+
+    public int size() {
+        return ids.length;
+    }
+
+    public int label(int i) {
+        return labels[i];
+    }
+
+    public int length(int i) {
+        return ids[i].length;
+    }
+
+    /** Total tokens over all examples (for throughput figures). */
+    public long tokens() {
+        long n = 0;
+        for (int[] s : ids) n += s.length;
+        return n;
+    }
+
+    /** The examples at the given indices as one batch padded to its longest member. */
+    public Batch batch(int[] indices) {
+        int length = 1;
+        for (int i : indices) length = Math.max(length, ids[i].length);
+        int b = indices.length;
+        int[] inputIds = new int[b * length], types = new int[b * length], mask = new int[b * length];
+        Arrays.fill(inputIds, padId);
+        for (int k = 0; k < b; k++) {
+            int[] s = ids[indices[k]];
+            System.arraycopy(s, 0, inputIds, k * length, s.length);
+            System.arraycopy(typeIds[indices[k]], 0, types, k * length, s.length);
+            Arrays.fill(mask, k * length, k * length + s.length, 1);
+        }
+        return new Batch(b, length, inputIds, types, mask);
+    }
+
+    public FineTuner.LabelledBatch labelledBatch(int[] indices) {
+        int[] y = new int[indices.length];
+        for (int k = 0; k < y.length; k++) y[k] = labels[indices[k]];
+        return new FineTuner.LabelledBatch(batch(indices), y);
+    }
+
+    /** Indices 0..n−1 ordered by length (longest first), for evaluation batches with little padding. */
+    public int[] byLength() {
+        return java.util.stream.IntStream.range(0, size()).boxed()
+                .sorted((a, b) -> Integer.compare(ids[b].length, ids[a].length))
+                .mapToInt(Integer::intValue).toArray();
+    }
+}

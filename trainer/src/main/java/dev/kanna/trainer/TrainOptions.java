@@ -1,0 +1,113 @@
+/*
+ * Everything `kanna train` is told, after defaults: data, model, optimisation, evaluation,
+ * checkpointing. Recorded in the training record and compared on --resume.
+ */
+package dev.kanna.trainer;
+
+import dev.kanna.data.DatasetReader;
+import dev.kanna.optim.LrSchedule;
+
+import java.nio.file.Path;
+
+/**
+ * @param unfreeze        "all", or null to use unfreezeTop
+ * @param unfreezePattern regex over HF parameter names, or null
+ * @param warmupSteps     ≥ 0 overrides warmupRatio; −1 when not given
+ * @param evalSteps       evaluate every N optimizer steps; 0: at each epoch end
+ * @param saveSteps       checkpoint every N optimizer steps (and at each epoch end); 0: epoch ends only
+ * @param saveTotalLimit  keep at most this many checkpoints (newest); 0: keep all
+ * @param earlyStopping   stop after this many evaluations without improvement; 0: never
+ * @param maxSteps        stop after this many optimizer steps (overrides epochs); 0: no limit
+ * @param limitTrain      use only the first N training rows; 0: all
+ * @param evalBatchSize   batch size for evaluation
+ * @param cacheFrozen     compute the frozen lower layers once per example and reuse them
+ */
+public record TrainOptions(Path model, Path train, Path validation, Path out, DatasetReader.Fields fields,
+                           double epochs, int batchSize, int gradientAccumulation, double lr, int maxLength,
+                           int unfreezeTop, String unfreeze, String unfreezePattern, boolean freezeEmbeddings,
+                           LrSchedule.Kind schedule, double warmupRatio, long warmupSteps, double weightDecay,
+                           double maxGradNorm, double labelSmoothing, boolean classWeightsAuto, long seed,
+                           long evalSteps, long saveSteps, int saveTotalLimit, String metricForBest,
+                           int earlyStopping, long maxSteps, int limitTrain, int evalBatchSize,
+                           boolean dropout, boolean cacheFrozen, boolean resume, boolean overwrite,
+                           String device, int threads) {
+
+    /** Options with `kanna train`'s defaults for the given model, training data and output directory. */
+    public static Builder builder(Path model, Path train, Path out) {
+        return new Builder(model, train, out);
+    }
+
+    /** Builds TrainOptions; every setting starts at the CLI's default. */
+    public static final class Builder {
+        private final Path model, train, out;
+        private Path validation;
+        private DatasetReader.Fields fields = DatasetReader.Fields.defaults();
+        private double epochs = 3, lr = 2e-5, warmupRatio, weightDecay, maxGradNorm = 1.0, labelSmoothing;
+        private int batchSize = 32, gradientAccumulation = 1, maxLength = 128, unfreezeTop = 2, saveTotalLimit,
+                earlyStopping, limitTrain, evalBatchSize = 64, threads;
+        private String unfreeze, unfreezePattern, metricForBest = "macro_f1", device = "auto";
+        private boolean freezeEmbeddings, classWeightsAuto, dropout = true, cacheFrozen, resume, overwrite;
+        private LrSchedule.Kind schedule = LrSchedule.Kind.LINEAR;
+        private long warmupSteps = -1, seed = 42, evalSteps, saveSteps, maxSteps;
+
+        private Builder(Path model, Path train, Path out) {
+            this.model = model;
+            this.train = train;
+            this.out = out;
+        }
+
+        public Builder validation(Path v) { validation = v; return this; }
+        public Builder fields(DatasetReader.Fields v) { fields = v; return this; }
+        public Builder epochs(double v) { epochs = v; return this; }
+        public Builder batchSize(int v) { batchSize = v; return this; }
+        public Builder gradientAccumulation(int v) { gradientAccumulation = v; return this; }
+        public Builder lr(double v) { lr = v; return this; }
+        public Builder maxLength(int v) { maxLength = v; return this; }
+        public Builder unfreezeTop(int v) { unfreezeTop = v; return this; }
+        public Builder unfreezeAll() { unfreeze = "all"; return this; }
+        public Builder unfreezePattern(String regex) { unfreezePattern = regex; return this; }
+        public Builder freezeEmbeddings(boolean v) { freezeEmbeddings = v; return this; }
+        public Builder schedule(LrSchedule.Kind v) { schedule = v; return this; }
+        public Builder warmupRatio(double v) { warmupRatio = v; return this; }
+        public Builder warmupSteps(long v) { warmupSteps = v; return this; }
+        public Builder weightDecay(double v) { weightDecay = v; return this; }
+        public Builder maxGradNorm(double v) { maxGradNorm = v; return this; }
+        public Builder labelSmoothing(double v) { labelSmoothing = v; return this; }
+        public Builder classWeightsAuto(boolean v) { classWeightsAuto = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder evalSteps(long v) { evalSteps = v; return this; }
+        public Builder saveSteps(long v) { saveSteps = v; return this; }
+        public Builder saveTotalLimit(int v) { saveTotalLimit = v; return this; }
+        public Builder metricForBest(String v) { metricForBest = v; return this; }
+        public Builder earlyStopping(int patience) { earlyStopping = patience; return this; }
+        public Builder maxSteps(long v) { maxSteps = v; return this; }
+        public Builder limitTrain(int v) { limitTrain = v; return this; }
+        public Builder evalBatchSize(int v) { evalBatchSize = v; return this; }
+        public Builder dropout(boolean v) { dropout = v; return this; }
+        public Builder cacheFrozen(boolean v) { cacheFrozen = v; return this; }
+        public Builder resume(boolean v) { resume = v; return this; }
+        public Builder overwrite(boolean v) { overwrite = v; return this; }
+        public Builder device(String v) { device = v; return this; }
+        public Builder threads(int v) { threads = v; return this; }
+
+        public TrainOptions build() {
+            return new TrainOptions(model, train, validation, out, fields, epochs, batchSize, gradientAccumulation, lr,
+                    maxLength, unfreezeTop, unfreeze, unfreezePattern, freezeEmbeddings, schedule, warmupRatio,
+                    warmupSteps, weightDecay, maxGradNorm, labelSmoothing, classWeightsAuto, seed, evalSteps, saveSteps,
+                    saveTotalLimit, metricForBest, earlyStopping, maxSteps, limitTrain, evalBatchSize, dropout,
+                    cacheFrozen, resume, overwrite, device, threads);
+        }
+    }
+
+    /** The settings that must match for --resume to continue a run bitwise. */
+    public String fingerprint() {
+        return String.join("|", "fields=" + fields, "epochs=" + epochs, "batch=" + batchSize,
+                "accum=" + gradientAccumulation, "lr=" + lr, "maxLength=" + maxLength, "top=" + unfreezeTop,
+                "unfreeze=" + unfreeze, "pattern=" + unfreezePattern, "freezeEmb=" + freezeEmbeddings,
+                "schedule=" + schedule, "warmupRatio=" + warmupRatio, "warmupSteps=" + warmupSteps,
+                "wd=" + weightDecay, "clip=" + maxGradNorm, "smoothing=" + labelSmoothing,
+                "classWeights=" + classWeightsAuto, "seed=" + seed, "evalSteps=" + evalSteps,
+                "metric=" + metricForBest, "maxSteps=" + maxSteps, "limitTrain=" + limitTrain,
+                "dropout=" + dropout, "cacheFrozen=" + cacheFrozen);
+    }
+}

@@ -1,0 +1,330 @@
+/*
+ * `kanna train`: fine-tunes a BERT directory on a labelled dataset and writes a Hugging Face
+ * directory. The loop, in order:
+ *
+ *   read + tokenize the data → load the model (or the newest checkpoint with --resume)
+ *   for each epoch: shuffle (seeded by epoch) → for each group of micro-batches: one optimizer step
+ *       evaluate every --eval-steps or at the epoch end → keep the best weights, count patience
+ *       checkpoint every --save-steps and at the epoch end
+ *   restore the best weights → write the model, tokenizer, log, metrics, plot and training record
+ */
+package dev.kanna.trainer;
+
+import dev.kanna.autograd.Parameter;
+import dev.kanna.backend.Backend;
+import dev.kanna.backend.BackendOptions;
+import dev.kanna.backend.Backends;
+import dev.kanna.bert.BertConfig;
+import dev.kanna.bert.BertForSequenceClassification;
+import dev.kanna.bert.FreezePolicy;
+import dev.kanna.bert.LoadOptions;
+import dev.kanna.bert.SafetensorsWeights;
+import dev.kanna.data.DatasetException;
+import dev.kanna.data.DatasetReader;
+import dev.kanna.data.Example;
+import dev.kanna.data.LabelMap;
+import dev.kanna.optim.AdamW;
+import dev.kanna.optim.LrSchedule;
+import dev.kanna.report.ProgressBar;
+import dev.kanna.tensor.HostTensor;
+import dev.kanna.tokenizer.BertTokenizer;
+import dev.kanna.train.FineTuner;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+public final class Trainer {
+
+    /** What a finished run reports. */
+    public record Result(Path modelDir, TrainerState state, Map<String, Object> validation, double trainSeconds,
+                         double samplesPerSecond, String device) {
+    }
+
+    private final TrainOptions o;
+    private final List<String> commandLine;
+    private final Consumer<String> log;
+
+    public Trainer(TrainOptions options, List<String> commandLine, Consumer<String> log) {
+        this.o = options;
+        this.commandLine = commandLine;
+        this.log = log;
+    }
+
+    public Result run() throws IOException {
+        ModelDirectory.requireTrainable(o.model());
+        Path resumeFrom = checkOutput();
+        List<Example> trainRows = DatasetReader.read(o.train(), o.fields(), true);
+        if (o.limitTrain() > 0 && o.limitTrain() < trainRows.size()) trainRows = trainRows.subList(0, o.limitTrain());
+        List<Example> validationRows = o.validation() == null ? null : DatasetReader.read(o.validation(), o.fields(), true);
+        LabelMap labels = LabelMap.fromTraining(trainRows);
+        if (labels.size() < 2) {
+            throw new DatasetException(o.train() + ": every row has the label \"" + labels.label(0)
+                    + "\"; classification needs at least two labels");
+        }
+        if (validationRows != null) labels.ids(validationRows, o.validation());   // unseen labels: fail before any work
+        BertConfig baseConfig = BertConfig.read(o.model().resolve("config.json"));
+        if (o.maxLength() > baseConfig.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("--max-length " + o.maxLength() + " exceeds the model's "
+                    + "max_position_embeddings (" + baseConfig.maxPositionEmbeddings() + ") in "
+                    + o.model().resolve("config.json"));
+        }
+
+        BertTokenizer tokenizer = BertTokenizer.load(o.model());
+        log.accept(String.format(Locale.ROOT, "tokenizing %d training and %d validation rows (max length %d)",
+                trainRows.size(), validationRows == null ? 0 : validationRows.size(), o.maxLength()));
+        EncodedExamples train = EncodedExamples.encode(tokenizer, trainRows, o.maxLength(), labels, o.train());
+        EncodedExamples validation = validationRows == null ? null
+                : EncodedExamples.encode(tokenizer, validationRows, o.maxLength(), labels, o.validation());
+
+        if (resumeFrom == null) createOutput();
+        try (Backend backend = Backends.open(o.device(), new BackendOptions(o.threads(), true), log)) {
+            log.accept("device: " + backend.description());
+            return train(backend, labels, train, validation, resumeFrom);
+        }
+    }
+
+    /** Checks the out dir without touching it; returns the checkpoint to resume from, or null. */
+    private Path checkOutput() throws IOException {
+        Path out = o.out();
+        boolean exists = Files.exists(out);
+        if (o.resume()) {
+            if (!exists) throw new IllegalArgumentException("--resume: " + out + " does not exist");
+            return Checkpoints.newest(out).orElseThrow(() ->
+                    new IllegalArgumentException("--resume: no complete checkpoint in " + out));
+        }
+        if (exists && (!Files.isDirectory(out) || !isEmpty(out)) && !o.overwrite()) {
+            throw new IllegalArgumentException(out + " already exists (use --overwrite to replace it, or --resume"
+                    + " to continue the run it holds)");
+        }
+        return null;
+    }
+
+    /** Creates the out dir once the inputs have been checked (replacing it under --overwrite). */
+    private void createOutput() throws IOException {
+        if (Files.exists(o.out()) && (!Files.isDirectory(o.out()) || !isEmpty(o.out()))) {
+            dev.kanna.io.AtomicFiles.deleteRecursively(o.out());
+        }
+        Files.createDirectories(o.out());
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        }
+    }
+
+    private Result train(Backend backend, LabelMap labels, EncodedExamples train, EncodedExamples validation,
+                         Path resumeFrom) throws IOException {
+        LoadOptions load = LoadOptions.defaults().withSeed(o.seed()).withWarnings(log);
+        Checkpoints.Loaded checkpoint = resumeFrom == null ? null : Checkpoints.load(resumeFrom);
+        BertForSequenceClassification model = loadModel(backend, labels, load, checkpoint);
+
+        int microBatches = (train.size() + o.batchSize() - 1) / o.batchSize();      // per epoch
+        long stepsPerEpoch = (microBatches + o.gradientAccumulation() - 1) / o.gradientAccumulation();
+        long totalSteps = o.maxSteps() > 0 ? o.maxSteps() : (long) Math.ceil(stepsPerEpoch * o.epochs());
+        long warmup = o.warmupSteps() >= 0 ? o.warmupSteps() : LrSchedule.warmupSteps(totalSteps, o.warmupRatio());
+        FineTuner tuner = new FineTuner(model, freezePolicy(), new FineTuner.Settings(o.lr(),
+                new LrSchedule(o.schedule(), warmup, totalSteps),
+                AdamW.Options.defaults().withWeightDecay(o.weightDecay()), o.maxGradNorm(), (float) o.labelSmoothing(),
+                o.classWeightsAuto() ? balancedWeights(train, labels.size()) : null, o.dropout(), o.seed()));
+        log.accept("model: " + tuner.trainable().summary());
+
+        TrainerState state;
+        Map<String, HostTensor> best = null;
+        if (checkpoint != null) {
+            state = checkpoint.state();
+            if (!o.fingerprint().equals(state.fingerprint)) {
+                throw new IllegalArgumentException("--resume: " + checkpoint.dir() + " was made with other settings ("
+                        + firstDifference(state.fingerprint, o.fingerprint()) + ")");
+            }
+            if (!labels.labels().equals(state.labels)) {
+                throw new IllegalArgumentException("--resume: " + checkpoint.dir() + " was trained on labels "
+                        + state.labels + ", the data now has " + labels.labels());
+            }
+            tuner.optimizer().restore(checkpoint.optimizer());
+            best = checkpoint.best();
+            log.accept("resuming from " + checkpoint.dir() + " at step " + state.globalStep);
+        } else {
+            state = new TrainerState();
+            state.fingerprint = o.fingerprint();
+            state.labels = new ArrayList<>(labels.labels());
+        }
+        state.totalSteps = totalSteps;
+
+        TrainingLog trainingLog = TrainingLog.open(o.out(), state);
+        long startStep = state.globalStep;
+        long start = System.nanoTime();
+        long samples = 0;
+        try (ProgressBar bar = new ProgressBar("train", totalSteps, "steps")) {
+            if (startStep > 0) bar.step(startStep, "resumed at step " + startStep);
+            while (state.globalStep < totalSteps && !state.stoppedEarly) {
+                int[] order = permutation(train.size(), o.seed(), state.epoch);
+                while (state.batchInEpoch < microBatches && state.globalStep < totalSteps && !state.stoppedEarly) {
+                    List<FineTuner.LabelledBatch> group = new ArrayList<>();
+                    for (int g = 0; g < o.gradientAccumulation() && state.batchInEpoch < microBatches; g++) {
+                        int from = state.batchInEpoch * o.batchSize();
+                        int to = Math.min(train.size(), from + o.batchSize());
+                        group.add(train.labelledBatch(java.util.Arrays.copyOfRange(order, from, to)));
+                        samples += to - from;
+                        state.batchInEpoch++;
+                    }
+                    FineTuner.StepResult step = tuner.step(group);
+                    state.globalStep = step.step();
+                    double epoch = state.epoch + (double) state.batchInEpoch / microBatches;
+                    TrainerState.StepLog entry = new TrainerState.StepLog(step.step(), epoch, step.loss(), step.lr(),
+                            step.gradNorm());
+                    state.stepLogs.add(entry);
+                    trainingLog.append(entry);
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    bar.step(1, String.format(Locale.ROOT, "epoch %.2f loss %.4f lr %.2e %.1f samples/s", epoch,
+                            step.loss(), step.lr(), samples / Math.max(1e-9, seconds)));
+                    if (o.evalSteps() > 0 && state.globalStep % o.evalSteps() == 0) {
+                        best = evaluate(model, tuner, validation, labels, state, trainingLog, best);
+                    }
+                    if (o.saveSteps() > 0 && state.globalStep % o.saveSteps() == 0) {
+                        checkpoint(model, tuner, state, best);
+                    }
+                }
+                if (state.batchInEpoch >= microBatches) {
+                    if (o.evalSteps() == 0) best = evaluate(model, tuner, validation, labels, state, trainingLog, best);
+                    state.epoch++;
+                    state.batchInEpoch = 0;
+                    checkpoint(model, tuner, state, best);
+                }
+            }
+        }
+        double trainSeconds = (System.nanoTime() - start) / 1e9;
+        if (validation != null && (state.evalLogs.isEmpty() || state.evalLogs.getLast().step() != state.globalStep)) {
+            best = evaluate(model, tuner, validation, labels, state, trainingLog, best);
+        }
+        Map<String, Object> finalMetrics = null;
+        if (state.bestStep != null) {
+            if (state.bestStep != state.globalStep) {
+                restore(tuner.trainable().parameters(), best);
+                log.accept("restored the best weights (step " + state.bestStep + ", " + o.metricForBest() + " "
+                        + String.format(Locale.ROOT, "%.4f", state.bestMetric) + ")");
+            }
+            for (TrainerState.EvalLog e : state.evalLogs) if (e.step() == state.bestStep) finalMetrics = e.metrics();
+        }
+        TrainingOutputs.write(o, commandLine, model, state, labels, finalMetrics, trainSeconds,
+                (samples) / Math.max(1e-9, trainSeconds), backend.description(), tuner.trainable().summary());
+        return new Result(o.out(), state, finalMetrics, trainSeconds, samples / Math.max(1e-9, trainSeconds),
+                backend.description());
+    }
+
+    private BertForSequenceClassification loadModel(Backend backend, LabelMap labels, LoadOptions load,
+                                                    Checkpoints.Loaded checkpoint) throws IOException {
+        Path dir = checkpoint != null ? checkpoint.dir() : o.model();
+        BertConfig config = BertConfig.read(dir.resolve("config.json")).withLabels(labels.labels());
+        try (SafetensorsWeights weights = SafetensorsWeights.open(dir)) {
+            return BertForSequenceClassification.load(weights, config, backend, load);
+        }
+    }
+
+    private FreezePolicy freezePolicy() {
+        FreezePolicy policy = o.unfreezePattern() != null ? FreezePolicy.pattern(o.unfreezePattern())
+                : "all".equals(o.unfreeze()) ? FreezePolicy.all() : FreezePolicy.unfreezeTop(o.unfreezeTop());
+        return o.freezeEmbeddings() ? policy.withFrozenEmbeddings() : policy;
+    }
+
+    /** Evaluates on the validation data (if any), logs it, and updates the best weights and patience. */
+    private Map<String, HostTensor> evaluate(BertForSequenceClassification model, FineTuner tuner,
+                                             EncodedExamples validation, LabelMap labels, TrainerState state,
+                                             TrainingLog trainingLog, Map<String, HostTensor> best) throws IOException {
+        if (validation == null) return best;
+        Evaluation eval = Evaluation.run(model, validation, labels, o.evalBatchSize(), null);
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("loss", eval.loss());
+        figures.putAll(eval.metrics().toJson());
+        double epoch = state.stepLogs.isEmpty() ? state.epoch : state.stepLogs.getLast().epoch();
+        TrainerState.EvalLog entry = new TrainerState.EvalLog(state.globalStep, epoch, figures);
+        state.evalLogs.add(entry);
+        trainingLog.append(entry);
+        double value = "loss".equals(o.metricForBest()) ? eval.loss() : eval.metrics().byName(o.metricForBest());
+        boolean lowerIsBetter = "loss".equals(o.metricForBest());
+        boolean improved = state.bestMetric == null || (lowerIsBetter ? value < state.bestMetric : value > state.bestMetric);
+        log.accept(String.format(Locale.ROOT, "eval at step %d: loss %.4f accuracy %.4f macro_f1 %.4f%s",
+                state.globalStep, eval.loss(), eval.metrics().accuracy(), eval.metrics().macroF1(),
+                improved ? " (best so far)" : ""));
+        if (improved) {
+            state.bestMetric = value;
+            state.bestStep = state.globalStep;
+            state.evalsWithoutImprovement = 0;
+            return snapshot(tuner.trainable().parameters());
+        }
+        state.evalsWithoutImprovement++;
+        if (o.earlyStopping() > 0 && state.evalsWithoutImprovement >= o.earlyStopping()) {
+            state.stoppedEarly = true;
+            log.accept("early stopping: " + state.evalsWithoutImprovement + " evaluations without improvement");
+        }
+        return best;
+    }
+
+    private void checkpoint(BertForSequenceClassification model, FineTuner tuner, TrainerState state,
+                            Map<String, HostTensor> best) throws IOException {
+        Checkpoints.save(o.out(), state, model::save, o.model(), tuner.optimizer().state(), best);
+        Checkpoints.prune(o.out(), o.saveTotalLimit());
+        // Fault injection for the resume test: die like `kill -9` right after this checkpoint.
+        if (Long.getLong("kanna.faultInjection.haltAfterStep", -1L) == state.globalStep) {
+            Runtime.getRuntime().halt(137);
+        }
+    }
+
+    static Map<String, HostTensor> snapshot(List<Parameter> parameters) {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (Parameter p : parameters) {
+            out.put(p.name(), new HostTensor(p.value().shape(), p.value().backend().download(p.value())));
+        }
+        return out;
+    }
+
+    static void restore(List<Parameter> parameters, Map<String, HostTensor> weights) {
+        for (Parameter p : parameters) {
+            HostTensor t = weights.get(p.name());
+            if (t == null) throw new IllegalStateException("best weights lack " + p.name());
+            Backend backend = p.value().backend();
+            try (var scope = backend.scope()) {
+                backend.copy(p.value(), backend.upload(t.data(), t.shape()));
+            }
+        }
+    }
+
+    /** The order of examples in an epoch: a Fisher–Yates shuffle seeded by (seed, epoch). */
+    static int[] permutation(int n, long seed, int epoch) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        SplittableRandom random = new SplittableRandom(dev.kanna.backend.DropoutRng.derive(seed, 0x5EED_0000L + epoch));
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+
+    /** scikit-learn's "balanced" weights: n / (k · count(class)). */
+    static float[] balancedWeights(EncodedExamples train, int classes) {
+        long[] counts = new long[classes];
+        for (int i = 0; i < train.size(); i++) counts[train.label(i)]++;
+        float[] w = new float[classes];
+        for (int c = 0; c < classes; c++) w[c] = counts[c] == 0 ? 0f : (float) ((double) train.size() / (classes * counts[c]));
+        return w;
+    }
+
+    private static String firstDifference(String saved, String now) {
+        String[] a = saved == null ? new String[0] : saved.split("\\|"), b = now.split("\\|");
+        for (int i = 0; i < Math.min(a.length, b.length); i++) {
+            if (!a[i].equals(b[i])) return "checkpoint " + a[i] + ", now " + b[i];
+        }
+        return "checkpoint " + saved + ", now " + now;
+    }
+}

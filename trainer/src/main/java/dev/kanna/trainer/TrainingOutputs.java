@@ -1,0 +1,141 @@
+/*
+ * The files a finished run leaves in its out dir besides checkpoints: the model (config.json,
+ * model.safetensors) and tokenizer files, metrics.json (the saved model's validation figures),
+ * training_curves.svg, and training_record.json (command line, seed, data hashes, settings,
+ * timings, metrics). Each file is written atomically.
+ */
+package dev.kanna.trainer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.kanna.bert.BertForSequenceClassification;
+import dev.kanna.data.LabelMap;
+import dev.kanna.io.AtomicFiles;
+import dev.kanna.report.SvgPlot;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+final class TrainingOutputs {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private TrainingOutputs() {
+    }
+
+    static void write(TrainOptions o, List<String> commandLine, BertForSequenceClassification model, TrainerState state,
+                      LabelMap labels, Map<String, Object> validation, double trainSeconds, double samplesPerSecond,
+                      String device, String trainable) throws IOException {
+        Path out = o.out();
+        model.save(out);
+        for (String name : Checkpoints.TOKENIZER_FILES) {
+            Path source = o.model().resolve(name);
+            if (Files.isRegularFile(source)) {
+                AtomicFiles.write(out.resolve(name), channel -> {
+                    try (var in = Files.newByteChannel(source)) {
+                        channel.transferFrom(in, 0, Files.size(source));
+                    }
+                });
+            }
+        }
+
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("best_step", state.bestStep);
+        metrics.put("metric_for_best", o.metricForBest());
+        metrics.put("validation", validation);
+        AtomicFiles.writeString(out.resolve("metrics.json"), JSON.writeValueAsString(metrics));
+
+        List<SvgPlot.Point> loss = new ArrayList<>(), metric = new ArrayList<>();
+        for (TrainerState.StepLog s : state.stepLogs) loss.add(new SvgPlot.Point(s.step(), s.loss()));
+        for (TrainerState.EvalLog e : state.evalLogs) {
+            Object v = e.metrics().get(o.metricForBest());
+            if (v instanceof Number n) metric.add(new SvgPlot.Point(e.step(), n.doubleValue()));
+        }
+        AtomicFiles.writeString(out.resolve("training_curves.svg"),
+                SvgPlot.render("kanna train: " + o.model().getFileName() + " on " + o.train().getFileName(), loss,
+                        o.metricForBest(), metric));
+
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("command_line", commandLine);
+        record.put("finished", Instant.now().toString());
+        record.put("kanna_version", version());
+        record.put("java", Runtime.version().toString());
+        record.put("device", device);
+        record.put("seed", o.seed());
+        record.put("base_model", o.model().toAbsolutePath().toString());
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("train", fileRecord(o.train()));
+        if (o.validation() != null) data.put("validation", fileRecord(o.validation()));
+        record.put("data", data);
+        record.put("labels", labels.labels());
+        record.put("trainable", trainable);
+        record.put("settings", settings(o));
+        record.put("steps", state.globalStep);
+        record.put("epochs_completed", state.epoch);
+        record.put("stopped_early", state.stoppedEarly);
+        record.put("best_step", state.bestStep);
+        record.put("train_seconds", trainSeconds);
+        record.put("train_samples_per_second", samplesPerSecond);
+        record.put("validation", validation);
+        AtomicFiles.writeString(out.resolve("training_record.json"), JSON.writeValueAsString(record));
+    }
+
+    static Map<String, Object> settings(TrainOptions o) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("epochs", o.epochs());
+        s.put("batch_size", o.batchSize());
+        s.put("gradient_accumulation", o.gradientAccumulation());
+        s.put("learning_rate", o.lr());
+        s.put("max_length", o.maxLength());
+        s.put("unfreeze", o.unfreezePattern() != null ? "pattern:" + o.unfreezePattern()
+                : "all".equals(o.unfreeze()) ? "all" : "top " + o.unfreezeTop());
+        s.put("freeze_embeddings", o.freezeEmbeddings());
+        s.put("schedule", o.schedule().name().toLowerCase());
+        s.put("warmup_ratio", o.warmupRatio());
+        s.put("warmup_steps", o.warmupSteps());
+        s.put("weight_decay", o.weightDecay());
+        s.put("max_grad_norm", o.maxGradNorm());
+        s.put("label_smoothing", o.labelSmoothing());
+        s.put("class_weights", o.classWeightsAuto() ? "auto" : "none");
+        s.put("metric_for_best", o.metricForBest());
+        s.put("early_stopping", o.earlyStopping());
+        s.put("dropout", o.dropout());
+        s.put("cache_frozen", o.cacheFrozen());
+        s.put("limit_train", o.limitTrain());
+        s.put("max_steps", o.maxSteps());
+        return s;
+    }
+
+    static Map<String, Object> fileRecord(Path file) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("path", file.toAbsolutePath().toString());
+        m.put("sha256", sha256(file));
+        m.put("bytes", Files.size(file));
+        return m;
+    }
+
+    static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) digest.update(buffer, 0, n);
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String version() {
+        String v = TrainingOutputs.class.getPackage().getImplementationVersion();
+        return v != null ? v : "0.1.0-SNAPSHOT";
+    }
+}

@@ -1,0 +1,101 @@
+package dev.kanna.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Bad input to `kanna train`: one line naming the problem, exit 1, nothing written. */
+class TrainBadInputTest {
+    @TempDir
+    Path tmp;
+
+    private CliRun train(Path trainFile, Path validation, Path out, String... extra) {
+        List<String> args = new java.util.ArrayList<>(List.of("train", "--model", TinyFixtures.model().toString(),
+                "--train", trainFile.toString(), "--out", out.toString(), "--device", "cpu", "--max-length", "64"));
+        if (validation != null) args.addAll(List.of("--validation", validation.toString()));
+        args.addAll(List.of(extra));
+        return CliRun.run(args.toArray(String[]::new));
+    }
+
+    private static void assertOneLineFailure(CliRun run, String expectedStart) {
+        assertEquals(1, run.exitCode(), run.err());
+        assertEquals(1, run.errLines().size(), "one line: " + run.err());
+        assertTrue(run.errLines().getFirst().startsWith("kanna train: " + expectedStart), run.err());
+    }
+
+    @Test
+    void rowWithoutTheTextField() throws IOException {
+        Path data = tmp.resolve("d.jsonl");
+        Files.writeString(data, "{\"text\":\"a\",\"label\":\"x\"}\n{\"body\":\"b\",\"label\":\"y\"}\n");
+        Path out = tmp.resolve("out");
+        assertOneLineFailure(train(data, null, out), data + ":2: missing field \"text\"");
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void validationLabelNeverSeenInTraining() throws IOException {
+        Path validation = tmp.resolve("v.jsonl");
+        Files.writeString(validation, "{\"text\":\"a\",\"label\":\"ham\"}\n{\"text\":\"b\",\"label\":\"phishing\"}\n");
+        Path out = tmp.resolve("out");
+        assertOneLineFailure(train(TinyFixtures.train(), validation, out),
+                validation + ":2: label \"phishing\" was never seen in training");
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void emptyTrainingFile() throws IOException {
+        Path data = tmp.resolve("empty.jsonl");
+        Files.writeString(data, "");
+        assertOneLineFailure(train(data, null, tmp.resolve("out")), data + ": no rows");
+    }
+
+    @Test
+    void invalidUtf8() throws IOException {
+        Path data = tmp.resolve("bad.jsonl");
+        Files.write(data, new byte[]{'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xFF, '"', ',', '"', 'l', 'a',
+                'b', 'e', 'l', '"', ':', '"', 'x', '"', '}', '\n'});
+        assertOneLineFailure(train(data, null, tmp.resolve("out")), data + ":1: invalid UTF-8");
+    }
+
+    @Test
+    void maxLengthBeyondTheModelsPositions() {
+        CliRun run = CliRun.run("train", "--model", TinyFixtures.model().toString(), "--train",
+                TinyFixtures.train().toString(), "--out", tmp.resolve("out").toString(), "--max-length", "129",
+                "--device", "cpu");
+        assertOneLineFailure(run, "--max-length 129 exceeds the model's max_position_embeddings (128)");
+        assertFalse(Files.exists(tmp.resolve("out")));
+    }
+
+    @Test
+    void existingOutputDirectoryIsRefusedAndLeftAlone() throws IOException {
+        Path out = tmp.resolve("out");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("keep.txt"), "mine");
+        assertOneLineFailure(train(TinyFixtures.train(), null, out), out + " already exists (use --overwrite");
+        assertEquals("mine", Files.readString(out.resolve("keep.txt")));
+    }
+
+    @Test
+    void modelDirectoryWithoutATokenizer() throws IOException {
+        Path model = tmp.resolve("model");
+        Files.createDirectories(model);
+        Files.copy(TinyFixtures.model().resolve("config.json"), model.resolve("config.json"));
+        Files.copy(TinyFixtures.model().resolve("model.safetensors"), model.resolve("model.safetensors"));
+        CliRun run = CliRun.run("train", "--model", model.toString(), "--train", TinyFixtures.train().toString(),
+                "--out", tmp.resolve("out").toString(), "--device", "cpu");
+        assertOneLineFailure(run, model + ": the model directory has no tokenizer");
+    }
+
+    @Test
+    void resumeWithoutACheckpoint() throws IOException {
+        Path out = tmp.resolve("out");
+        Files.createDirectories(out);
+        assertOneLineFailure(train(TinyFixtures.train(), null, out, "--resume"), "--resume: no complete checkpoint in " + out);
+    }
+}
