@@ -22,20 +22,27 @@ extern "C" __global__ void scale_f32(float* t, float factor, long long n) {
     GRID_STRIDE(i, n) t[i] *= factor;
 }
 
-// out = keep(seed, i) ? in · 1/(1−p) : 0, the element index i being the flat index in the tensor.
-extern "C" __global__ void dropout_fwd(float* out, const float* in, float p, unsigned long long seed, long long n) {
-    float scale = 1.0f / (1.0f - p);
-    GRID_STRIDE(i, n) out[i] = dropout_keep(seed, (uint64_t)i, p) ? in[i] * scale : 0.0f;
+// Dropout multiplies by a keep factor, 1/(1−p) or 0, exactly as the CPU backend (DropoutMask.java)
+// does: the same bits everywhere, −0 for a dropped negative included. The element index is the flat
+// index in the tensor.
+__device__ __forceinline__ float dropout_factor(unsigned long long seed, long long i, float p, float keepScale) {
+    return dropout_keep(seed, (uint64_t)i, p) ? keepScale : 0.0f;
 }
 
-// dIn += dOut · mask / (1 − p): the forward's mask, regenerated from the seed. The product is rounded
-// before the add (__fmul_rn stops the compiler fusing them into one FMA), as in the CPU backend, so
-// both give the same bits.
+// out = in · factor(seed, i).
+extern "C" __global__ void dropout_fwd(float* out, const float* in, float p, unsigned long long seed, long long n) {
+    float keepScale = 1.0f / (1.0f - p);
+    GRID_STRIDE(i, n) out[i] = in[i] * dropout_factor(seed, i, p, keepScale);
+}
+
+// dIn += dOut · factor(seed, i), one rounding (fma, as the CPU backend); p = 0 adds dOut.
 extern "C" __global__ void dropout_bwd(float* dIn, const float* dOut, float p, unsigned long long seed, long long n) {
-    float scale = p == 0.0f ? 1.0f : 1.0f / (1.0f - p);
-    GRID_STRIDE(i, n) {
-        if (p == 0.0f || dropout_keep(seed, (uint64_t)i, p)) dIn[i] += __fmul_rn(dOut[i], scale);
+    if (p == 0.0f) {
+        GRID_STRIDE(i, n) dIn[i] += dOut[i];
+        return;
     }
+    float keepScale = 1.0f / (1.0f - p);
+    GRID_STRIDE(i, n) dIn[i] = __fmaf_rn(dOut[i], dropout_factor(seed, i, p, keepScale), dIn[i]);
 }
 
 // Stage 1 of Σ x²: block b writes the double sum of its grid-stride share to partial[offset + b].
