@@ -20,6 +20,8 @@ package dev.kanna.backend;
 import dev.kanna.tensor.DType;
 import dev.kanna.tensor.Tensor;
 
+import java.util.List;
+
 public interface Backend extends AutoCloseable {
 
     /** Short name: "cpu", "cuda". */
@@ -81,6 +83,16 @@ public interface Backend extends AutoCloseable {
 
     /** Σ t², accumulated in double, returned to the host (gradient norms). */
     double sumOfSquares(Tensor t);
+
+    /**
+     * Σ over the tensors of Σ t², in double: a whole gradient norm in one call, so a GPU backend
+     * makes one host round trip instead of one per parameter.
+     */
+    default double sumOfSquares(List<Tensor> tensors) {
+        double sum = 0;
+        for (Tensor t : tensors) sum += sumOfSquares(t);
+        return sum;
+    }
 
     // ---------------------------------------------------------------- dense layers
 
