@@ -10,9 +10,9 @@ the mixed-precision backend runs on fp32 tensors; torch.matmul on bf16; last, ca
 our kernel with their difference from the checked one), a 4096^3 fp32 GEMM (ours:
 SIMT; torch with TF32 off; skipped with --quick), bert-base's four Linear shapes (ours: the mixed
 backend's linear on fp32 tensors; torch: F.linear in bf16), attention forward + backward at bert-base
-shape (ours: fused fp32 kernels; torch: SDPA in bf16), and the bert-base training step (B 32, T 128;
-PyTorch eager, bf16 autocast) once our side implements it (BenchServer.trainStep answers
-"unavailable" until then).
+shape (ours: fused fp32 kernels; torch: SDPA in bf16), and the bert-base training step (B 32, T 128,
+all layers trainable, AdamW; ours: the engine's FineTuner on the mixed-precision CUDA backend, loading
+the very model PyTorch trains, saved to $TMPDIR/kanna-bert-base; PyTorch: eager, bf16 autocast).
 """
 import argparse
 import json

@@ -58,16 +58,17 @@ extern "C" __global__ void sumsq_partial(double* partial, int offset, const floa
     if (threadIdx.x == 0) partial[offset + blockIdx.x] = s;
 }
 
-// Stage 2: out[0] = Σ partial[0..count) in index order (one block).
-extern "C" __global__ void sum_partials_f64(double* out, const double* partial, int count) {
+// Stage 2, one block per tensor: out[s] = Σ partial[offsets[s] .. offsets[s + 1]) in index order.
+extern "C" __global__ void sum_partial_segments(double* out, const double* partial, const int* offsets) {
     __shared__ double scratch[32];
-    double s = 0.0;
+    int from = offsets[blockIdx.x], count = offsets[blockIdx.x + 1] - from;
     // each thread sums a contiguous run, then the block tree: a fixed order for a given count
     int per = (count + blockDim.x - 1) / blockDim.x;
-    int from = threadIdx.x * per, to = min(count, from + per);
-    for (int i = from; i < to; i++) s += partial[i];
+    int begin = threadIdx.x * per, end = min(count, begin + per);
+    double s = 0.0;
+    for (int i = begin; i < end; i++) s += partial[from + i];
     s = block_sum_d(s, scratch);
-    if (threadIdx.x == 0) out[0] = s;
+    if (threadIdx.x == 0) out[blockIdx.x] = s;
 }
 
 // Column sums of x (rows, cols), stage 1: block (strip, chunk) sums rows [chunk·rowsPerChunk, ...)

@@ -297,35 +297,47 @@ public final class CudaBackend extends PooledBackend {
 
     @Override
     public double sumOfSquares(Tensor t) {
-        return sumOfSquares(List.of(t));
+        return sumsOfSquares(List.of(t))[0];
     }
 
-    /** All partial sums on the device, one download: a whole gradient norm costs one round trip. */
+    /**
+     * Every tensor's Σ x² with one host round trip: per-tensor block partials (sumsq_partial), one block
+     * per tensor summing its partials in order (sum_partial_segments), one download of the results.
+     */
     @Override
-    public double sumOfSquares(List<Tensor> tensors) {
-        int[] blocks = new int[tensors.size()];
-        int total = 0;
-        for (int i = 0; i < blocks.length; i++) {
-            blocks[i] = (int) Math.max(1, Math.min(1024, (tensors.get(i).size() + 2047) / 2048));
-            total += blocks[i];
+    public double[] sumsOfSquares(List<Tensor> tensors) {
+        int n = tensors.size();
+        if (n == 0) return new double[0];
+        int[] offsets = new int[n + 1];   // partials of tensor i: [offsets[i], offsets[i + 1])
+        for (int i = 0; i < n; i++) {
+            int blocks = (int) Math.max(1, Math.min(1024, (tensors.get(i).size() + 2047) / 2048));
+            offsets[i + 1] = offsets[i] + blocks;
         }
-        Tensor partial = scratch(2L * total);   // doubles
-        Tensor result = scratch(2);
-        int offset = 0;
-        for (int i = 0; i < blocks.length; i++) {
+        Tensor partial = scratch(2L * offsets[n]), result = scratch(2L * n);   // doubles
+        Tensor deviceOffsets = empty(DType.I32, n + 1);
+        device.bind();
+        // The offsets go up and the sums come back through the pinned buffer, which no other transfer
+        // touches until this call's synchronisation: offsets at 0, sums from resultsAt.
+        long resultsAt = (4L * (n + 1) + 7) / 8 * 8;
+        ByteBuffer view = staging.buffer(resultsAt + 8L * n);
+        view.asIntBuffer().put(offsets);
+        cuMemcpyHtoDAsync(buf(deviceOffsets).pointer(), staging.pointer(), 4L * (n + 1), device.stream);
+        for (int i = 0; i < n; i++) {
             Tensor t = tensors.get(i);
-            kernels.launch("sumsq_partial", blocks[i], 1, 1, 256, 0, buf(partial), offset, f32(t), t.size());
-            offset += blocks[i];
+            kernels.launch("sumsq_partial", offsets[i + 1] - offsets[i], 1, 1, 256, 0, buf(partial), offsets[i], f32(t),
+                    t.size());
         }
-        kernels.launch("sum_partials_f64", 1, 1, 1, 256, 0, buf(result), buf(partial), total);
-        ByteBuffer view = staging.buffer(8);
-        cuMemcpyDtoHAsync(staging.pointer(), buf(result).pointer(), 8, device.stream);
+        kernels.launch("sum_partial_segments", n, 1, 1, 256, 0, buf(result), buf(partial), buf(deviceOffsets));
+        cuMemcpyDtoHAsync(staging.pointer().withByteOffset(resultsAt), buf(result).pointer(), 8L * n, device.stream);
         cuStreamSynchronize(device.stream);
-        double sum = view.getDouble(0);
+        double[] sums = new double[n];
+        view.position((int) resultsAt);
+        view.slice().order(java.nio.ByteOrder.nativeOrder()).asDoubleBuffer().get(sums);
         release(partial);
         release(result);
+        release(deviceOffsets);
         checkErrors();
-        return sum;
+        return sums;
     }
 
     /** out(cols) += Σ_rows x(rows, cols), two-stage and reproducible (elementwise.cu). */

@@ -78,21 +78,24 @@ class CudaOpsTest extends GpuTestBase {
     @Test
     void sumOfSquaresMatchesCpu() {
         Random r = new Random(3);
-        List<float[]> parts = List.of(Check.gaussian(r, 1, 1), Check.gaussian(r, 70_001, 1), Check.gaussian(r, 3_000_000, 0.01));
-        double expected = 0;
+        List<float[]> parts = List.of(Check.gaussian(r, 1, 1), Check.gaussian(r, 70_001, 1), Check.gaussian(r, 3_000_000, 0.01),
+                new float[0]);
         List<Tensor> tensors = new ArrayList<>();
+        double[] expected = new double[parts.size()];
         try (var scope = gpu.scope()) {
-            for (float[] p : parts) {
-                Tensor c = cpu.upload(p, p.length);
-                expected += cpu.sumOfSquares(c);
+            for (int i = 0; i < parts.size(); i++) {
+                float[] p = parts.get(i);
+                expected[i] = cpu.sumOfSquares(cpu.upload(p, p.length));
                 tensors.add(gpu.upload(p, p.length));
             }
-            double single = gpu.sumOfSquares(tensors.get(1));
-            double cpuSingle = cpu.sumOfSquares(cpu.upload(parts.get(1), parts.get(1).length));
-            assertEquals(cpuSingle, single, 1e-12 * cpuSingle, "one tensor (double sums, different order)");
-            double all = gpu.sumOfSquares(tensors);
-            assertEquals(expected, all, 1e-12 * expected, "a list of tensors");
-            assertEquals(all, gpu.sumOfSquares(tensors), 0.0, "reproducible bit for bit");
+            // double sums on both sides, in different orders: ~1e-15 relative
+            assertEquals(expected[1], gpu.sumOfSquares(tensors.get(1)), 1e-12 * expected[1], "one tensor");
+            double[] all = gpu.sumsOfSquares(tensors);
+            assertEquals(parts.size(), all.length);
+            for (int i = 0; i < all.length; i++) {
+                assertEquals(expected[i], all[i], 1e-12 * expected[i], "tensor " + i + " of a list");
+            }
+            assertArrayEquals(all, gpu.sumsOfSquares(tensors), 0.0, "reproducible bit for bit");
         }
     }
 

@@ -85,13 +85,13 @@ public interface Backend extends AutoCloseable {
     double sumOfSquares(Tensor t);
 
     /**
-     * Σ over the tensors of Σ t², in double: a whole gradient norm in one call, so a GPU backend
-     * makes one host round trip instead of one per parameter.
+     * {@link #sumOfSquares} of each tensor, in one call: a GPU backend answers a whole gradient norm
+     * with one host round trip instead of one per parameter.
      */
-    default double sumOfSquares(List<Tensor> tensors) {
-        double sum = 0;
-        for (Tensor t : tensors) sum += sumOfSquares(t);
-        return sum;
+    default double[] sumsOfSquares(List<Tensor> tensors) {
+        double[] sums = new double[tensors.size()];
+        for (int i = 0; i < sums.length; i++) sums[i] = sumOfSquares(tensors.get(i));
+        return sums;
     }
 
     // ---------------------------------------------------------------- dense layers

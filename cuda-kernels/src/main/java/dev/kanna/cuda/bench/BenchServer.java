@@ -11,7 +11,7 @@
  *                                       product on fp32 tensors), simt (fp32), linear (the mixed
  *                                       backend's Linear forward: in (M,K) · W (N,K)ᵀ + bias)
  *   attn <B> <T> <H> <hs> <iters>       attention forward + backward (mask, no dropout), mixed backend
- *   train <B> <T> <iters> <modelDir>    a BERT training step (see trainStep: the hook for dev.kanna.bert)
+ *   train <B> <T> <iters> <modelDir>    a bert-base training step through the engine's FineTuner
  *   quit
  * Inputs are random (never zeros: they run faster than real data), times come from device events
  * after warm-up, averaged over iters back-to-back runs.
@@ -19,17 +19,27 @@
 package dev.kanna.cuda.bench;
 
 import dev.kanna.backend.BackendOptions;
+import dev.kanna.bert.Batch;
+import dev.kanna.bert.BertForSequenceClassification;
+import dev.kanna.bert.FreezePolicy;
+import dev.kanna.bert.LoadOptions;
 import dev.kanna.cuda.CudaBackend;
 import dev.kanna.cuda.DeviceBuffer;
 import dev.kanna.cuda.GpuTimer;
 import dev.kanna.cuda.OwnGemm;
+import dev.kanna.optim.AdamW;
+import dev.kanna.optim.LrSchedule;
 import dev.kanna.tensor.DType;
 import dev.kanna.tensor.Tensor;
+import dev.kanna.train.FineTuner;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -185,19 +195,45 @@ public final class BenchServer {
         return fp32;
     }
 
+    /** The model and fine-tuner of the training-step benchmark, loaded on the first timed request. */
+    private FineTuner tuner;
+    private FineTuner.LabelledBatch trainBatch;
+
     /**
-     * HOOK (dev.kanna.bert): one bert-base training step on the mixed-precision CUDA backend, all
-     * layers unfrozen, AdamW, batch B × sequence T of random tokens, the model loaded from modelDir
-     * (a random-init BertConfig() saved by train_step_torch.py --save). Answer "ok ms=<per step>".
-     * Until the BERT model exists in the engine this answers "unavailable", and the side-by-side
-     * script still reports PyTorch's time.
+     * One bert-base training step on the mixed-precision CUDA backend, as the engine trains
+     * (FineTuner.step: forward with dropout, cross-entropy, backward, global gradient norm, AdamW,
+     * zeroing), every layer trainable, batch B × T of random tokens, AdamW lr 2e-5 and weight decay
+     * 0.01 without clipping, like train_step_torch.py. The model comes from modelDir, the very
+     * random-init BertConfig() model PyTorch trains (train_step_torch.py --save). iters = 0 only says
+     * whether the step is available. Answers "ok ms=<per step>", host wall time after warm-up, the
+     * device synchronised before and after (the step's own host round trips are part of it).
      */
-    private String trainStep(int batch, int seq, int iters, String modelDir) {
-        try {
-            Class.forName("dev.kanna.bert.BertModel");
-        } catch (ClassNotFoundException e) {
-            return "unavailable dev.kanna.bert is not in this build yet";
+    private String trainStep(int batch, int seq, int iters, String modelDir) throws IOException {
+        if (iters == 0) return "ok available";
+        if (tuner == null) {
+            BertForSequenceClassification model = BertForSequenceClassification.load(Path.of(modelDir), mixed,
+                    LoadOptions.defaults());
+            FineTuner.Settings settings = new FineTuner.Settings(2e-5, new LrSchedule(LrSchedule.Kind.CONSTANT, 0, 0),
+                    AdamW.Options.defaults().withWeightDecay(0.01), 0, 0f, null, true, 1L);
+            tuner = new FineTuner(model, FreezePolicy.all(), settings);
+            SplittableRandom r = new SplittableRandom(7);
+            int n = batch * seq, vocab = model.config().vocabSize();
+            int[] ids = new int[n], types = new int[n], mask = new int[n], labels = new int[batch];
+            for (int i = 0; i < n; i++) {
+                ids[i] = r.nextInt(vocab);
+                mask[i] = 1;
+            }
+            for (int i = 0; i < batch; i++) labels[i] = r.nextInt(model.numLabels());
+            trainBatch = new FineTuner.LabelledBatch(new Batch(batch, seq, ids, types, mask), labels);
         }
-        return "unavailable the training-step hook in BenchServer.trainStep is not written yet";
+        List<FineTuner.LabelledBatch> step = List.of(trainBatch);
+        for (int i = 0; i < 3; i++) tuner.step(step);
+        mixed.synchronize();
+        long t0 = System.nanoTime();
+        double loss = 0;
+        for (int i = 0; i < iters; i++) loss = tuner.step(step).loss();
+        mixed.synchronize();
+        double ms = (System.nanoTime() - t0) / 1e6 / iters;
+        return String.format("ok ms=%.3f loss=%.4f", ms, loss);
     }
 }
