@@ -7,12 +7,17 @@ array would live in memory), so the unrolled kernels are generated. Run from the
 import os
 
 
-def kernel(mr):
+def kernel(mr, direct=False):
     lines = []
     a = lines.append
-    a(f"    /** One {mr}×NR tile: c(r, ·) = init(r, ·) + Σₚ ap[p·{mr} + r]·bp[p·NR + ·], an FMA chain in p order. */")
-    a(f"    static void tile{mr}(float[] ap, int aOff, float[] bp, int bOff, int kc,")
-    a(f"                       float[] init, int initOff, int initLd, float[] c, int cOff, int ldc) {{")
+    if direct:
+        a(f"    /** As tile{mr}, with A read in place: A(r, p) = ap[aOff + r·aRs + p·aCs] (no packing). */")
+        a(f"    static void tile{mr}Direct(float[] ap, int aOff, int aRs, int aCs, float[] bp, int bOff, int kc,")
+        a(f"                       float[] init, int initOff, int initLd, float[] c, int cOff, int ldc) {{")
+    else:
+        a(f"    /** One {mr}×NR tile: c(r, ·) = init(r, ·) + Σₚ ap[p·{mr} + r]·bp[p·NR + ·], an FMA chain in p order. */")
+        a(f"    static void tile{mr}(float[] ap, int aOff, float[] bp, int bOff, int kc,")
+        a(f"                       float[] init, int initOff, int initLd, float[] c, int cOff, int ldc) {{")
     accs = [f"c{r}{v}" for r in range(mr) for v in "ab"]
     for i in range(0, len(accs), 6):
         a("        FloatVector " + ", ".join(accs[i:i + 6]) + ";")
@@ -24,12 +29,17 @@ def kernel(mr):
     for r in range(0, mr, 3):
         a("            " + " ".join(f"c{q}a = c{q}b =" for q in range(r, min(r + 3, mr))) + " FloatVector.zero(F);")
     a("        }")
+    if direct:
+        a("        int " + ", ".join(f"a{r} = aOff + {r} * aRs" for r in range(0, mr)) + ";")
     a("        for (int p = 0; p < kc; p++) {")
-    a(f"            int ai = aOff + p * {mr}, bi = bOff + p * NR;")
+    if direct:
+        a("            int ap0 = p * aCs, bi = bOff + p * NR;")
+    else:
+        a(f"            int ai = aOff + p * {mr}, bi = bOff + p * NR;")
     a("            FloatVector b0 = FloatVector.fromArray(F, bp, bi), b1 = FloatVector.fromArray(F, bp, bi + LANES);")
     a("            FloatVector a;")
     for r in range(mr):
-        a(f"            a = FloatVector.broadcast(F, ap[ai + {r}]);")
+        a(f"            a = FloatVector.broadcast(F, ap[a{r} + ap0]);" if direct else f"            a = FloatVector.broadcast(F, ap[ai + {r}]);")
         a(f"            c{r}a = a.fma(b0, c{r}a);")
         a(f"            c{r}b = a.fma(b1, c{r}b);")
     a("        }")
@@ -49,7 +59,9 @@ HEADER = '''/*
  * anywhere. 12×NR needs 24 accumulators + 3 operands, for 32-register machines (AVX-512, NEON, SVE);
  * 6×NR needs 12 + 3, for the 16 registers of AVX2 (the BLIS Haswell/Zen sgemm shape, 6×16).
  *
- * Operands: ap holds the A panel as [p][MR] from aOff, bp the B panel as [p][NR] from bOff. The
+ * Operands: ap holds the A panel as [p][MR] from aOff (the Direct variants read A in place through
+ * strides instead, for small products where packing would cost more than it saves), bp the B panel
+ * as [p][NR] from bOff. The
  * accumulators start from init(r, ·) = init[initOff + r·initLd + ·] (initLd = 0 broadcasts one row, e.g.
  * a bias) or from zero when init is null; the tile is stored to c[cOff + r·ldc + ·].
  */
@@ -72,5 +84,5 @@ if __name__ == "__main__":
     root = os.path.join(os.path.dirname(__file__), "..", "..")
     out = os.path.join(root, "engine", "src", "main", "java", "dev", "kanna", "backend", "cpu", "GemmKernels.java")
     with open(out, "w") as f:
-        f.write(HEADER + kernel(12) + "\n\n" + kernel(6) + "\n}\n")
+        f.write(HEADER + kernel(12) + "\n\n" + kernel(6) + "\n\n" + kernel(12, True) + "\n\n" + kernel(6, True) + "\n}\n")
     print("wrote", os.path.normpath(out))

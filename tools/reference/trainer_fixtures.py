@@ -60,7 +60,7 @@ def make_model():
                                            special_tokens=[("[CLS]", cls), ("[SEP]", sep)])
     wp.save(os.path.join(model_dir, "tokenizer.json"))
     with open(os.path.join(model_dir, "tokenizer_config.json"), "w") as f:
-        json.dump({"tokenizer_class": "BertTokenizer", "do_lower_case": True, "model_max_length": 64,
+        json.dump({"tokenizer_class": "BertTokenizer", "do_lower_case": True, "model_max_length": 128,
                    "unk_token": "[UNK]", "sep_token": "[SEP]", "pad_token": "[PAD]", "cls_token": "[CLS]",
                    "mask_token": "[MASK]"}, f, indent=2)
     tok = AutoTokenizer.from_pretrained(model_dir)
@@ -68,7 +68,7 @@ def make_model():
 
     torch.manual_seed(0)
     config = BertConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
-                        intermediate_size=64, max_position_embeddings=64, hidden_act="gelu")
+                        intermediate_size=64, max_position_embeddings=128, hidden_act="gelu")
     BertModel(config, add_pooling_layer=False).save_pretrained(model_dir)
 
 

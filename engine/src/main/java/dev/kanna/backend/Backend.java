@@ -20,6 +20,8 @@ package dev.kanna.backend;
 import dev.kanna.tensor.DType;
 import dev.kanna.tensor.Tensor;
 
+import java.util.List;
+
 public interface Backend extends AutoCloseable {
 
     /** Short name: "cpu", "cuda". */
@@ -82,6 +84,16 @@ public interface Backend extends AutoCloseable {
     /** Σ t², accumulated in double, returned to the host (gradient norms). */
     double sumOfSquares(Tensor t);
 
+    /**
+     * {@link #sumOfSquares} of each tensor, in one call: a GPU backend answers a whole gradient norm
+     * with one host round trip instead of one per parameter.
+     */
+    default double[] sumsOfSquares(List<Tensor> tensors) {
+        double[] sums = new double[tensors.size()];
+        for (int i = 0; i < sums.length; i++) sums[i] = sumOfSquares(tensors.get(i));
+        return sums;
+    }
+
     // ---------------------------------------------------------------- dense layers
 
     /**
@@ -94,6 +106,18 @@ public interface Backend extends AutoCloseable {
      * dBias(O) += Σₙ dOut(n, ·). Each gradient output nullable.
      */
     void linearBackward(Tensor dIn, Tensor dWeight, Tensor dBias, Tensor dOut, Tensor in, Tensor weight);
+
+    /**
+     * out(N, O) = act(in(N, I)·weight(O, I)ᵀ + bias(O)): a Linear layer and its activation in one op,
+     * so a backend can apply the activation while the product is still in cache. preActivation (N, O),
+     * nullable, receives in·weightᵀ + bias, the input activationBackward needs. out must not alias in.
+     */
+    default void linearActivation(Tensor out, Tensor preActivation, Tensor in, Tensor weight, Tensor bias,
+                                  Activation act) {
+        Tensor z = preActivation != null ? preActivation : out;
+        linear(z, in, weight, bias);
+        activation(out, z, act);
+    }
 
     // ---------------------------------------------------------------- activations
 
@@ -116,6 +140,19 @@ public interface Backend extends AutoCloseable {
      * the statistics the backward needs; both null when not recording.
      */
     void layerNorm(Tensor out, Tensor mean, Tensor rstd, Tensor in, Tensor weight, Tensor bias, float eps);
+
+    /**
+     * out = LayerNorm(a + b): a residual connection and the LayerNorm after it in one op, reading a and
+     * b once. sum (nullable) receives a + b, the input layerNormBackward needs; mean and rstd as in
+     * {@link #layerNorm}. a, b, sum, out all (N, C).
+     */
+    default void addLayerNorm(Tensor out, Tensor sum, Tensor mean, Tensor rstd, Tensor a, Tensor b, Tensor weight,
+                              Tensor bias, float eps) {
+        Tensor s = sum != null ? sum : empty(DType.F32, a.shape());
+        add(s, a, b);
+        layerNorm(out, mean, rstd, s, weight, bias, eps);
+        if (sum == null) release(s);
+    }
 
     /** Gradients of {@link #layerNorm}; dIn, dWeight, dBias each nullable. */
     void layerNormBackward(Tensor dIn, Tensor dWeight, Tensor dBias, Tensor dOut,
@@ -145,7 +182,8 @@ public interface Backend extends AutoCloseable {
      * Multi-head scaled dot-product attention over a packed projection.
      * qkv (B, T, 3C) holds [query | key | value], each C = heads × headSize with head h at columns
      * h·headSize...; maskBias (B, T) is added to every score row (0 for tokens, a large negative for
-     * padding). Attention probabilities get dropout p from seed. out (B, T, C).
+     * padding). Attention probabilities get dropout p from seed: probability (b, h, i, j) draws
+     * DropoutRng index ((b·H + h)·T + i)·T + j. out (B, T, C).
      *
      * @param save whether the backward will run; then the returned tensor holds what it needs (its
      *             shape is the backend's choice: probabilities, or softmax statistics), else null.

@@ -6,6 +6,8 @@
  */
 package dev.kanna.bert;
 
+import dev.kanna.backend.Activation;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

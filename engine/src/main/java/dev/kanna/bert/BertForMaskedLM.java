@@ -34,7 +34,7 @@ public final class BertForMaskedLM implements PretrainedBert {
         this.bert = new BertModel(w.at("bert"), config, false);
         Weights head = w.at("cls").at("predictions");
         this.transform = Linear.loadOrInit(head.at("transform"), "dense", c, c);
-        this.activation = ModelLoading.activation(config);
+        this.activation = config.activation();
         this.norm = LayerNorm.loadOrInit(head.at("transform"), "LayerNorm", c, config.layerNormEps());
         this.bias = head.getOrInit("bias", Weights.Init.ZEROS, config.vocabSize());
     }

@@ -17,7 +17,7 @@ final class BertIntermediate {
 
     BertIntermediate(Weights w, BertConfig config) {
         this.dense = Linear.load(w, "dense", config.intermediateSize(), config.hiddenSize());
-        this.activation = ModelLoading.activation(config);
+        this.activation = config.activation();
     }
 
     /** (B, T, C) → (B, T, I). */

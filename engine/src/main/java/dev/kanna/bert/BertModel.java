@@ -38,7 +38,6 @@ public final class BertModel implements PretrainedBert {
     private final BertPooler pooler;    // null when the architecture has none (masked LM, embeddings)
 
     BertModel(Weights bert, BertConfig config, boolean withPooler) {
-        ModelLoading.activation(config);   // fails early for a hidden_act without a kernel
         this.config = config;
         this.embeddings = new BertEmbeddings(bert.at("embeddings"), config);
         this.encoder = new BertEncoder(bert.at("encoder"), config);

@@ -5,6 +5,8 @@
  */
 package dev.kanna.bert;
 
+import dev.kanna.backend.Activation;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 

@@ -26,15 +26,4 @@ final class ModelLoading {
         }
         return model;
     }
-
-    /** The compute kernel for the config's hidden_act (BertConfig has validated sizes and names already). */
-    static dev.kanna.backend.Activation activation(BertConfig c) {
-        return switch (c.activation()) {
-            case GELU_ERF -> dev.kanna.backend.Activation.GELU_ERF;
-            case GELU_TANH -> dev.kanna.backend.Activation.GELU_TANH;
-            case RELU -> dev.kanna.backend.Activation.RELU;
-            case QUICK_GELU, SILU -> throw new ConfigException(null, "hidden_act", "\"" + c.hiddenAct()
-                    + "\" has no compute kernel; supported: gelu, gelu_python, gelu_new, gelu_fast, gelu_pytorch_tanh, relu");
-        };
-    }
 }

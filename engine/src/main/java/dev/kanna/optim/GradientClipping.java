@@ -15,9 +15,12 @@ public final class GradientClipping {
 
     /** The global gradient norm of the parameters (before clipping). */
     public static double globalNorm(List<Parameter> parameters) {
+        if (parameters.isEmpty()) return 0;
+        // every square sum in one backend call (one device round trip on a GPU), then torch's roundings
+        double[] squares = parameters.getFirst().value().backend().sumsOfSquares(parameters.stream().map(Parameter::grad).toList());
         double sum = 0;
-        for (Parameter p : parameters) {
-            float norm = (float) Math.sqrt(p.value().backend().sumOfSquares(p.grad()));
+        for (double s : squares) {
+            float norm = (float) Math.sqrt(s);
             sum += (double) norm * norm;
         }
         return (float) Math.sqrt(sum);

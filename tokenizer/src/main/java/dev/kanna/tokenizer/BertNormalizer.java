@@ -129,7 +129,12 @@ final class BertNormalizer {
      */
     void normalize(Workspace ws, int from, int to) {
         char[] text = ws.text;
-        ws.normCapacity(Math.addExact(Math.multiplyExact(to - from, maxUnitsPerUnit), 8));
+        long worstCase = (long) (to - from) * maxUnitsPerUnit + 8;  // every unit at its longest output
+        if (worstCase > Integer.MAX_VALUE - 64) {
+            throw new TokenizationException("a text of " + (to - from) + " UTF-16 units is too long to normalize (at most "
+                    + (Integer.MAX_VALUE - 72) / maxUnitsPerUnit + ")");
+        }
+        ws.normCapacity((int) worstCase);
         char[] norm = ws.norm;
         int[] normStart = ws.normStart, normEnd = ws.normEnd;
         int len = 0;

@@ -5,6 +5,7 @@
  */
 package dev.kanna.tokenizer;
 
+import java.nio.CharBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 
 /**
@@ -125,7 +127,7 @@ public final class BertTokenizer {
         return batch(pairs.size(), i -> encodeUnpadded(pairs.get(i).first(), pairs.get(i).second(), addSpecialTokens));
     }
 
-    private List<Encoding> batch(int n, java.util.function.IntFunction<Encoding> encodeOne) {
+    private List<Encoding> batch(int n, IntFunction<Encoding> encodeOne) {
         Encoding[] out = new Encoding[n];
         int chunks = (n + BATCH_CHUNK - 1) / BATCH_CHUNK;
         IntStream.range(0, chunks).parallel().forEach(chunk -> {
@@ -179,8 +181,7 @@ public final class BertTokenizer {
         char[] chars = ws.textCapacity(n);
         text.getChars(0, n, chars, 0);
         int segments = added.splitRaw(ws, n);
-        int[] seg = ws.segments;
-        if (segments > 1) seg = seg.clone();  // the normalized split below reuses the workspace
+        int[] seg = ws.segments;  // the normalized split below writes ws.normSegments, not these
         for (int s = 0; s < segments; s++) {
             int start = seg[3 * s], end = seg[3 * s + 1], id = seg[3 * s + 2];
             if (id >= 0) {
@@ -199,7 +200,7 @@ public final class BertTokenizer {
     /** HF reports the matched text as the token (the stripped whitespace included). */
     private String addedValue(int id, char[] chars, int start, int end) {
         String content = added.byId(id).content();
-        if (content.length() == end - start && content.contentEquals(java.nio.CharBuffer.wrap(chars, start, end - start))) {
+        if (content.length() == end - start && content.contentEquals(CharBuffer.wrap(chars, start, end - start))) {
             return content;
         }
         return new String(chars, start, end - start);
@@ -426,7 +427,7 @@ public final class BertTokenizer {
         return token != null ? token : model.vocab().token(id);
     }
 
-    /** The unknown token and its id (-1 when the vocabulary lacks it). */
+    /** The unknown token of the WordPiece model (it may be missing from the vocabulary). */
     public String unkToken() {
         return model.unkToken();
     }

@@ -7,7 +7,9 @@
 package dev.kanna.tokenizer;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 final class CharTrie {
 
@@ -79,15 +81,12 @@ final class CharTrie {
      */
     static CharTrie build(List<String> keys, int[] values) {
         int n = keys.size();
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) order[i] = i;
-        Arrays.sort(order, (x, y) -> keys.get(x).compareTo(keys.get(y)));
-        String[] sorted = new String[n];
+        Map<String, Integer> valueOf = new HashMap<>(n * 2);
+        for (int i = 0; i < n; i++) valueOf.put(keys.get(i), values[i]);
+        String[] sorted = keys.toArray(new String[0]);
+        Arrays.sort(sorted);  // String order is UTF-16 unit order, the order the trie needs
         int[] sortedValues = new int[n];
-        for (int i = 0; i < n; i++) {
-            sorted[i] = keys.get(order[i]);
-            sortedValues[i] = values[order[i]];
-        }
+        for (int i = 0; i < n; i++) sortedValues[i] = valueOf.get(sorted[i]);
         // Node k covers sorted[lo[k], hi[k]), all sharing their first depth[k] units.
         int capacity = 1024;
         int[] lo = new int[capacity], hi = new int[capacity], depth = new int[capacity];

@@ -111,7 +111,7 @@ final class TokenList {
             System.arraycopy(ends, 0, cpEnds, 0, size);
             return;
         }
-        // Offsets are non-decreasing only within segments, so map each through a prefix count.
+        // Code point index of every UTF-16 index, then each offset mapped through it.
         int[] cpIndex = new int[length + 1];
         int cp = 0;
         for (int i = 0; i < length; i++) {

@@ -156,25 +156,29 @@ final class TokenizerFiles {
 
     private static Vocabulary readJsonVocab(Fields f, Map<String, Object> vocabNode) {
         Map<String, Integer> ids = new HashMap<>(Math.max(16, vocabNode.size() * 2));
-        Map<Integer, String> seen = new HashMap<>(Math.max(16, vocabNode.size() * 2));
+        int limit = 0;
         for (Map.Entry<String, Object> e : vocabNode.entrySet()) {
             String token = e.getKey();
-            Object value = e.getValue();
-            if (!(value instanceof Long l) || l < 0 || l > Vocabulary.MAX_ID || hasLoneSurrogate(token)) {
+            if (!(e.getValue() instanceof Long l) || l < 0 || l > Vocabulary.MAX_ID || hasLoneSurrogate(token)) {
                 String where = "model.vocab[\"" + preview(token) + "\"]";  // built only for the message
                 checkText(f, where, token);
-                f.idValue(value, where);
-                throw new IllegalStateException();
+                f.idValue(e.getValue(), where);
+                throw new IllegalStateException("unreachable");
             }
             int id = (int) (long) l;
-            String other = seen.put(id, token);
-            if (other != null) {
-                throw f.error("model.vocab[\"" + preview(token) + "\"]", "id " + id + " is also the id of \""
-                        + preview(other) + "\"");
-            }
             ids.put(token, id);
+            limit = Math.max(limit, id + 1);
         }
         if (ids.isEmpty()) throw f.error("model.vocab", "is empty");
+        String[] seen = new String[limit];
+        for (Map.Entry<String, Integer> e : ids.entrySet()) {
+            String other = seen[e.getValue()];
+            if (other != null) {
+                throw f.error("model.vocab[\"" + preview(e.getKey()) + "\"]", "id " + e.getValue()
+                        + " is also the id of \"" + preview(other) + "\"");
+            }
+            seen[e.getValue()] = e.getKey();
+        }
         return new Vocabulary(ids);
     }
 

@@ -4,7 +4,6 @@
  */
 package dev.kanna.tokenizer;
 
-import java.util.HashMap;
 import java.util.Map;
 
 final class Vocabulary {
@@ -15,9 +14,12 @@ final class Vocabulary {
     private final Map<String, Integer> ids;
     private final String[] tokens;
 
-    /** @param tokenToId distinct ids in [0, MAX_ID], checked by the caller */
+    /**
+     * @param tokenToId token → id, ids in [0, MAX_ID] (checked by the caller); the map is taken
+     *                  over, not copied. A repeated id keeps the token that comes last in the map.
+     */
     Vocabulary(Map<String, Integer> tokenToId) {
-        this.ids = new HashMap<>(tokenToId);
+        this.ids = tokenToId;
         int limit = 0;
         for (int id : tokenToId.values()) limit = Math.max(limit, id + 1);
         this.tokens = new String[limit];

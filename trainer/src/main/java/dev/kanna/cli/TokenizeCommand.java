@@ -15,11 +15,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedOutputStream;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.ByteBuffer;
@@ -51,7 +49,7 @@ import java.util.concurrent.Callable;
                 "  printf 'a question\\ta passage\\n' | kanna tokenize --tokenizer vocab.txt --pair --max-length 128 --padding max_length"})
 public final class TokenizeCommand implements Callable<Integer> {
 
-    /** Lines encoded together on all cores before their output is written. */
+    /** Lines encoded together on all cores before their output is written (fewer when input is slow). */
     private static final int CHUNK_LINES = 4096;
     /** ... or fewer when they are long: keeps memory bounded with huge lines. */
     private static final long CHUNK_CHARS = 8L << 20;
@@ -89,8 +87,7 @@ public final class TokenizeCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         BertTokenizer tokenizer = configure(BertTokenizer.load(tokenizerPath));
         try (InputStream in = System.in) {
-            Writer out = new BufferedWriter(new OutputStreamWriter(new BufferedOutputStream(nonClosing(System.out), 1 << 16),
-                    StandardCharsets.UTF_8), 1 << 16);
+            Writer out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
             run(tokenizer, in, out);
             out.flush();
         }
@@ -135,6 +132,9 @@ public final class TokenizeCommand implements Callable<Integer> {
     void run(BertTokenizer tokenizer, InputStream in, Writer out) throws IOException {
         LineReader lines = new LineReader(in);
         boolean special = !noSpecialTokens;
+        // Chunks end on batch boundaries, so that --padding longest always pads the same groups of lines.
+        int group = tokenizer.padding().map(Padding::isLongest).orElse(false) ? batchSize : 1;
+        int maxLines = Math.max(group, CHUNK_LINES / group * group);
         List<String> chunk = new ArrayList<>();
         while (true) {
             chunk.clear();
@@ -142,13 +142,15 @@ public final class TokenizeCommand implements Callable<Integer> {
             RuntimeException badLine = null;
             try {
                 String line;
-                while (chunk.size() < CHUNK_LINES && chars < CHUNK_CHARS && (line = lines.next()) != null) {
+                while (chunk.size() < maxLines && (line = lines.next()) != null) {
                     if (pair && line.indexOf('\t') < 0) {
                         throw new IllegalArgumentException("stdin line " + lines.lineNumber()
                                 + ": expected two texts separated by a tab (--pair)");
                     }
                     chunk.add(line);
                     chars += line.length();
+                    // A full chunk, or input arriving slowly: answer what we have.
+                    if (chunk.size() % group == 0 && (chars >= CHUNK_CHARS || !lines.ready())) break;
                 }
             } catch (IllegalArgumentException e) {
                 badLine = e;  // write the lines before it first
@@ -240,20 +242,6 @@ public final class TokenizeCommand implements Callable<Integer> {
         out.append('"');
     }
 
-    private static OutputStream nonClosing(OutputStream out) {
-        return new java.io.FilterOutputStream(out) {
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                out.write(b, off, len);
-            }
-
-            @Override
-            public void close() throws IOException {
-                flush();
-            }
-        };
-    }
-
     /** Lines of UTF-8 bytes, decoded strictly: invalid UTF-8 is an error naming the line. */
     static final class LineReader {
         private final InputStream in;
@@ -271,6 +259,14 @@ public final class TokenizeCommand implements Callable<Integer> {
         /** Number of lines returned so far. */
         long lineNumber() {
             return line;
+        }
+
+        /** True when a whole line can be returned without waiting for more input. */
+        boolean ready() throws IOException {
+            for (int i = start; i < end; i++) {
+                if (buffer[i] == '\n') return true;
+            }
+            return eof ? start < end : in.available() > 0;
         }
 
         /** The next line without its \n or \r\n, or null at the end of input. */

@@ -167,7 +167,7 @@ public final class Trainer {
         FrozenStates frozen = o.cacheFrozen()
                 ? FrozenStates.prepare(model, train, validation, o.evalBatchSize(), log) : null;
         try (ProgressBar bar = new ProgressBar("train", totalSteps, "steps")) {
-            bar.step(startStep, "resumed");
+            if (startStep > 0) bar.step(startStep, "resumed at step " + startStep);
             while (state.globalStep < totalSteps && !state.stoppedEarly) {
                 int[] order = permutation(train.size(), o.seed(), state.epoch);
                 while (state.batchInEpoch < microBatches && state.globalStep < totalSteps && !state.stoppedEarly) {

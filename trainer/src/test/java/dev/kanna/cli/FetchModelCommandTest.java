@@ -9,7 +9,7 @@ package dev.kanna.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kanna.bert.Activation;
+import dev.kanna.backend.Activation;
 import dev.kanna.bert.BertConfig;
 import dev.kanna.io.SafetensorsFile;
 import dev.kanna.io.TensorInfo;

@@ -54,11 +54,15 @@ class TokenizeCommandTest {
     }
 
     static Result run(byte[] stdin, String... args) {
+        return run(new ByteArrayInputStream(stdin), args);
+    }
+
+    static Result run(InputStream stdin, String... args) {
         InputStream oldIn = System.in;
         PrintStream oldOut = System.out, oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
         try {
-            System.setIn(new ByteArrayInputStream(stdin));
+            System.setIn(stdin);
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
             int exit = Main.run(args);
@@ -115,6 +119,40 @@ class TokenizeCommandTest {
         assertEquals(0, r.exit(), r.err());
         List<Integer> lengths = r.json().stream().map(j -> j.get("ids").size()).toList();
         assertEquals(List.of(5, 5, 7, 7), lengths);
+    }
+
+    @Test
+    void slowInputIsAnsweredInWholeBatches() {
+        // A stream that hands out one line per read and never reports more bytes available.
+        byte[] bytes = "a\na b c\nx\na b c d e\ny\nz\nw\n".getBytes(StandardCharsets.UTF_8);
+        InputStream trickle = new InputStream() {
+            int pos;
+
+            @Override
+            public int read() {
+                return pos < bytes.length ? bytes[pos++] : -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (pos >= bytes.length) return -1;
+                int n = 0;
+                while (n < len && pos < bytes.length) {
+                    b[off + n++] = bytes[pos];
+                    if (bytes[pos++] == '\n') break;
+                }
+                return n;
+            }
+
+            @Override
+            public int available() {
+                return 0;
+            }
+        };
+        Result r = run(trickle, "tokenize", "--tokenizer", tokenizer.toString(), "--padding", "longest", "--batch-size", "3");
+        assertEquals(0, r.exit(), r.err());
+        List<Integer> lengths = r.json().stream().map(j -> j.get("ids").size()).toList();
+        assertEquals(List.of(5, 5, 5, 7, 7, 7, 3), lengths);
     }
 
     @Test

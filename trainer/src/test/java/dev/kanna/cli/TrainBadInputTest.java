@@ -66,9 +66,9 @@ class TrainBadInputTest {
     @Test
     void maxLengthBeyondTheModelsPositions() {
         CliRun run = CliRun.run("train", "--model", TinyFixtures.model().toString(), "--train",
-                TinyFixtures.train().toString(), "--out", tmp.resolve("out").toString(), "--max-length", "65",
+                TinyFixtures.train().toString(), "--out", tmp.resolve("out").toString(), "--max-length", "129",
                 "--device", "cpu");
-        assertOneLineFailure(run, "--max-length 65 exceeds the model's max_position_embeddings (64)");
+        assertOneLineFailure(run, "--max-length 129 exceeds the model's max_position_embeddings (128)");
         assertFalse(Files.exists(tmp.resolve("out")));
     }
 

@@ -3,7 +3,8 @@
  * each pair's four products run by the GEMM on the pair's own thread (the pairs are the parallelism).
  * A pair reads and writes only its own head's columns, so pairs never share an output element.
  *
- *   forward:  S = Q·Kᵀ (T, T); P = softmax(S/√hs + mask) row by row; Pd = dropout(P); O = Pd·V
+ *   forward:  S = Q·Kᵀ (T, T); P = softmax(S/√hs + mask) row by row; Pd = dropout(P); O = Pd·V,
+ *             computed as O = (dropout(E)·V)/Σ with E = e^(S/√hs + mask − max) unnormalised
  *   backward: dV += Pdᵀ·dO;  dPd = dO·Vᵀ;  dS = P ∘ (dPd ∘ M − rowsum(Pd ∘ dPd)) / √hs;
  *             dQ += dS·K;  dK += dSᵀ·Q
  * The forward saves P (B, H, T, T) before dropout; the backward regenerates the dropout mask M from
@@ -20,13 +21,14 @@ final class Attention {
     }
 
     private static final class Scratch {
-        float[] s = new float[0], d = new float[0];
+        float[] s = new float[0], d = new float[0], inv = new float[0];
 
-        Scratch ensure(int size) {
-            if (s.length < size) {
-                s = new float[size];
-                d = new float[size];
+        Scratch ensure(int t) {
+            if (s.length < t * t) {
+                s = new float[t * t];
+                d = new float[t * t];
             }
+            if (inv.length < t) inv = new float[t];
             return this;
         }
     }
@@ -38,16 +40,21 @@ final class Attention {
         int hs = c / heads, c3 = 3 * c;
         float scale = (float) (1 / Math.sqrt(hs));
         pool.parallelFor(b * heads, 1, (from, to) -> {
-            float[] s = SCRATCH.get().ensure(t * t).s;     // (T, T) scores, then probabilities
+            Scratch scratch = SCRATCH.get().ensure(t);
+            float[] s = scratch.s, inv = scratch.inv;      // (T, T) scores, then e^(score − max); (T) 1/Σ
             for (int bh = from; bh < to; bh++) {
-                int bi = bh / heads, h = bh % heads, base = bi * t * c3;
+                int bi = bh / heads, h = bh % heads, base = bi * t * c3, o = bi * t * c + h * hs;
                 Gemm.multiply(null, t, t, hs, Mat.rows(qkv, base + h * hs, c3),
                         Mat.transposed(qkv, base + c + h * hs, c3), s, 0, t, false, null);
-                for (int i = 0; i < t; i++) Softmax.scaledMaskedRow(s, i * t, t, scale, maskBias, bi * t);
-                if (probsOut != null) System.arraycopy(s, 0, probsOut, bh * t * t, t * t);
+                // Unnormalised probabilities; the 1/Σ goes on the (T, hs) output instead of the (T, T) matrix.
+                for (int i = 0; i < t; i++) {
+                    inv[i] = Softmax.scaledMaskedExp(s, i * t, t, scale, maskBias, bi * t);
+                    if (probsOut != null) VectorOps.scaleInto(s, i * t, probsOut, bh * t * t + i * t, t, inv[i]);
+                }
                 if (dropoutP != 0f) Elementwise.dropoutInPlace(s, 0, t * t, dropoutP, seed, (long) bh * t * t);
                 Gemm.multiply(null, t, hs, t, Mat.rows(s, 0, t), Mat.rows(qkv, base + 2 * c + h * hs, c3),
-                        out, bi * t * c + h * hs, c, false, null);
+                        out, o, c, false, null);
+                for (int i = 0; i < t; i++) VectorOps.scale(out, o + i * c, hs, inv[i]);
             }
         });
     }
@@ -57,7 +64,7 @@ final class Attention {
         int hs = c / heads, c3 = 3 * c;
         float scale = (float) (1 / Math.sqrt(hs));
         pool.parallelFor(b * heads, 1, (from, to) -> {
-            Scratch scratch = SCRATCH.get().ensure(t * t);
+            Scratch scratch = SCRATCH.get().ensure(t);
             float[] pd = scratch.s, dp = scratch.d;         // (T, T) dropped probabilities; their gradient
             for (int bh = from; bh < to; bh++) {
                 int bi = bh / heads, h = bh % heads, base = bi * t * c3, pBase = bh * t * t;

@@ -150,6 +150,12 @@ public final class CpuBackend extends PooledBackend {
         }
     }
 
+    @Override
+    public void linearActivation(Tensor out, Tensor preActivation, Tensor in, Tensor weight, Tensor bias, Activation act) {
+        Gemm.linearActivation(pool, f(out), preActivation == null ? f(out) : f(preActivation), f(in), f(weight),
+                bias == null ? null : f(bias), in.rows(), in.dim(-1), weight.dim(0), act);
+    }
+
     // ---------------------------------------------------------------- activations
 
     @Override
@@ -185,6 +191,13 @@ public final class CpuBackend extends PooledBackend {
     public void layerNorm(Tensor out, Tensor mean, Tensor rstd, Tensor in, Tensor weight, Tensor bias, float eps) {
         LayerNorm.forward(pool, f(out), mean == null ? null : f(mean), rstd == null ? null : f(rstd),
                 f(in), f(weight), f(bias), in.rows(), in.dim(-1), eps);
+    }
+
+    @Override
+    public void addLayerNorm(Tensor out, Tensor sum, Tensor mean, Tensor rstd, Tensor a, Tensor b, Tensor weight,
+                             Tensor bias, float eps) {
+        LayerNorm.forward(pool, f(out), sum == null ? null : f(sum), mean == null ? null : f(mean),
+                rstd == null ? null : f(rstd), f(a), f(b), f(weight), f(bias), a.rows(), a.dim(-1), eps);
     }
 
     @Override

@@ -1,11 +1,10 @@
 /*
  * Elementwise ops over whole tensors, split over the pool in large pieces: add, scale, sum of squares
- * and dropout. Dropout's keep decisions come from DropoutRng (a pure function of seed and index), so
- * any split of the range gives the same mask.
+ * and dropout. Dropout's keep decisions come from DropoutRng (a pure function of seed and index,
+ * vectorised in DropoutMask), so any split of the range gives the same mask.
  */
 package dev.kanna.backend.cpu;
 
-import dev.kanna.backend.DropoutRng;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -42,10 +41,7 @@ final class Elementwise {
 
     /** out = x·mask/(1 − p) (out may be x); mask from (seed, index). */
     static void dropout(ThreadPool pool, float[] out, float[] x, int n, float p, long seed) {
-        float keepScale = 1f / (1f - p);
-        pool.parallelFor(n, PIECE, (from, to) -> {
-            for (int i = from; i < to; i++) out[i] = DropoutRng.keep(seed, i, p) ? x[i] * keepScale : 0f;
-        });
+        pool.parallelFor(n, PIECE, (from, to) -> DropoutMask.apply(x, from, out, from, to - from, p, seed, from));
     }
 
     /** dx += dy·mask/(1 − p), with dropout's mask for the seed; p = 0 adds dy. */
@@ -54,16 +50,12 @@ final class Elementwise {
             pool.parallelFor(n, PIECE, (from, to) -> VectorOps.add(dy, from, dx, from, to - from));
             return;
         }
-        float keepScale = 1f / (1f - p);
-        pool.parallelFor(n, PIECE, (from, to) -> {
-            for (int i = from; i < to; i++) if (DropoutRng.keep(seed, i, p)) dx[i] += dy[i] * keepScale;
-        });
+        pool.parallelFor(n, PIECE, (from, to) -> DropoutMask.accumulate(dy, from, dx, from, to - from, p, seed, from));
     }
 
     /** x[off + i] ← x[off + i]·mask(index0 + i)/(1 − p) for i < n, on the calling thread. */
     static void dropoutInPlace(float[] x, int off, int n, float p, long seed, long index0) {
-        float keepScale = 1f / (1f - p);
-        for (int i = 0; i < n; i++) x[off + i] = DropoutRng.keep(seed, index0 + i, p) ? x[off + i] * keepScale : 0f;
+        DropoutMask.apply(x, off, x, off, n, p, seed, index0);
     }
 
     /** dst(C) += Σ_r src(r, ·) over rows(R, C): each thread owns whole vectors of columns, rows in order. */

@@ -14,6 +14,9 @@
  */
 package dev.kanna.backend.cpu;
 
+import dev.kanna.backend.Activation;
+import jdk.incubator.vector.FloatVector;
+
 final class Gemm {
     static final int NR = GemmKernels.NR;
     /** 12 rows on 32-register machines (16-lane AVX-512), 6 on AVX2's 16 registers. */
@@ -47,6 +50,7 @@ final class Gemm {
     private static final class Workspace {
         float[] a = new float[0], b = new float[0];
         final float[] tile = new float[MR * NR];
+        final int[] gather = new int[GemmKernels.LANES];   // lane offsets for gathering a transposed row
 
         float[] a(int size) {
             if (a.length < size) a = new float[size];
@@ -64,21 +68,31 @@ final class Gemm {
     /**
      * c(M, N) = a·b + bias (overwrite; bias nullable, one value per column) or c += a·b (accumulate;
      * bias must be null). c is row-major from cOff with leading dimension ldc. A null pool runs the
-     * product on the calling thread (for callers that are themselves one task of a parallel loop).
+     * product on the calling thread (for callers that are themselves one task of a parallel loop, with
+     * small products): then the kernel reads A in place, without packing it.
      */
     static void multiply(ThreadPool pool, int m, int n, int k, Mat a, Mat b, float[] c, int cOff, int ldc,
                          boolean accumulate, float[] bias) {
+        multiply(pool, m, n, k, a, b, c, cOff, ldc, accumulate, bias, null, null);
+    }
+
+    /**
+     * As above, then actOut = act(c) (same offset and leading dimension as c; may be c itself), applied
+     * tile by tile right after each tile's last K slice, while it is still in L1 (the fused bias + GELU).
+     */
+    static void multiply(ThreadPool pool, int m, int n, int k, Mat a, Mat b, float[] c, int cOff, int ldc,
+                         boolean accumulate, float[] bias, Activation act, float[] actOut) {
         if (accumulate && bias != null) throw new IllegalArgumentException("bias only when overwriting");
         if (m <= 0 || n <= 0) return;
         if (k == 0) {
-            if (!accumulate) {
-                for (int i = 0; i < m; i++) {
-                    for (int j = 0; j < n; j++) c[cOff + i * ldc + j] = bias == null ? 0f : bias[j];
-                }
+            for (int i = 0; i < m; i++) {
+                if (!accumulate) for (int j = 0; j < n; j++) c[cOff + i * ldc + j] = bias == null ? 0f : bias[j];
+                if (act != null) Activations.forward(act, c, actOut, cOff + i * ldc, cOff + i * ldc + n);
             }
             return;
         }
         boolean parallel = pool != null && pool.threads() > 1 && (long) m * n * k >= PARALLEL_MIN_WORK;
+        boolean direct = pool == null;
         int threads = parallel ? pool.threads() : 1;
         int mc = Math.min(MC, roundUp(ceilDiv(m, 2 * threads), MR));
         int mBlocks = ceilDiv(m, mc);
@@ -90,14 +104,15 @@ final class Gemm {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean first = pc == 0;
+                Activation epilogue = pc + kc == k ? act : null;
                 int jcF = jc, pcF = pc;
                 ThreadPool.RangeBody packB = (from, to) -> packB(b, pcF, kc, jcF, nc, from, to, bp);
                 ThreadPool.RangeBody compute = (from, to) -> {
                     for (int item = from; item < to; item++) {
                         int ic = (item / nGroups) * mc, group = item % nGroups;
                         int p0 = panels * group / nGroups, p1 = panels * (group + 1) / nGroups;
-                        block(a, m, ic, Math.min(mc, m - ic), pcF, kc, bp, jcF, nc, p0, p1, c, cOff, ldc,
-                                first && !accumulate, bias);
+                        block(a, ic, Math.min(mc, m - ic), pcF, kc, bp, jcF, nc, p0, p1, c, cOff, ldc,
+                                first && !accumulate, bias, direct, epilogue, actOut);
                     }
                 };
                 if (parallel) {
@@ -111,32 +126,74 @@ final class Gemm {
         }
     }
 
-    /** One MC-row block of A against panels [p0, p1) of the packed B slice. */
-    private static void block(Mat a, int m, int ic, int mc, int pc, int kc, float[] bp, int jc, int nc, int p0, int p1,
-                              float[] c, int cOff, int ldc, boolean overwrite, float[] bias) {
+    /**
+     * One MC-row block of A against panels [p0, p1) of the packed B slice. With direct, whole MR-row
+     * panels of A are read in place and only a final partial panel is packed (zero-padded).
+     */
+    private static void block(Mat a, int ic, int mc, int pc, int kc, float[] bp, int jc, int nc, int p0, int p1,
+                              float[] c, int cOff, int ldc, boolean overwrite, float[] bias, boolean direct,
+                              Activation act, float[] actOut) {
         Workspace ws = WORKSPACE.get();
         float[] ap = ws.a(roundUp(mc, MR) * kc), tile = ws.tile;
-        packA(a, ic, mc, pc, kc, ap);
+        int inPlaceRows = direct ? mc / MR * MR : 0;
+        if (mc > inPlaceRows) packA(a, ic + inPlaceRows, mc - inPlaceRows, pc, kc, ap);
         for (int panel = p0; panel < p1; panel++) {
             int j = jc + panel * NR, cols = Math.min(NR, nc - panel * NR), bOff = panel * NR * kc;
             for (int ir = 0; ir < mc; ir += MR) {
-                int rows = Math.min(MR, mc - ir), aOff = ir * kc, cAt = cOff + (ic + ir) * ldc + j;
+                int rows = Math.min(MR, mc - ir), cAt = cOff + (ic + ir) * ldc + j;
+                if (ir < inPlaceRows) {
+                    // Always a full tile in rows; a partial one in columns goes through the scratch tile.
+                    int aAt = a.off() + (ic + ir) * a.rowStride() + pc * a.colStride();
+                    float[] dst = cols == NR ? c : tile;
+                    int dstAt = cols == NR ? cAt : 0, ld = cols == NR ? ldc : NR;
+                    if (cols < NR) fillTile(tile, c, cAt, ldc, MR, cols, overwrite, bias, j);
+                    if (cols == NR && overwrite) {
+                        directTile(a, aAt, bp, bOff, kc, bias, bias == null ? 0 : j, 0, dst, dstAt, ld);
+                    } else {
+                        directTile(a, aAt, bp, bOff, kc, dst, dstAt, ld, dst, dstAt, ld);
+                    }
+                    if (cols < NR) for (int r = 0; r < MR; r++) System.arraycopy(tile, r * NR, c, cAt + r * ldc, cols);
+                    if (act != null) activate(act, c, actOut, cAt, ldc, MR, cols);
+                    continue;
+                }
+                int aOff = (ir - inPlaceRows) * kc;
                 if (rows == MR && cols == NR) {
                     if (!overwrite) tile(ap, aOff, bp, bOff, kc, c, cAt, ldc, c, cAt, ldc);
                     else if (bias != null) tile(ap, aOff, bp, bOff, kc, bias, j, 0, c, cAt, ldc);
                     else tile(ap, aOff, bp, bOff, kc, null, 0, 0, c, cAt, ldc);
                 } else {
                     // Edge tile: run the full kernel on a scratch tile, move the valid part.
-                    for (int r = 0; r < MR; r++) {
-                        for (int q = 0; q < NR; q++) {
-                            boolean valid = r < rows && q < cols;
-                            tile[r * NR + q] = !valid ? 0f : !overwrite ? c[cAt + r * ldc + q] : bias != null ? bias[j + q] : 0f;
-                        }
-                    }
+                    fillTile(tile, c, cAt, ldc, rows, cols, overwrite, bias, j);
                     tile(ap, aOff, bp, bOff, kc, tile, 0, NR, tile, 0, NR);
                     for (int r = 0; r < rows; r++) System.arraycopy(tile, r * NR, c, cAt + r * ldc, cols);
                 }
+                if (act != null) activate(act, c, actOut, cAt, ldc, rows, cols);
             }
+        }
+    }
+
+    /** The epilogue: actOut = act(c) over one finished tile. */
+    private static void activate(Activation act, float[] c, float[] actOut, int cAt, int ldc, int rows, int cols) {
+        for (int r = 0; r < rows; r++) Activations.forward(act, c, actOut, cAt + r * ldc, cAt + r * ldc + cols);
+    }
+
+    /** The scratch tile's starting values: c's valid part (accumulating), else the bias or zero; 0 outside. */
+    private static void fillTile(float[] tile, float[] c, int cAt, int ldc, int rows, int cols, boolean overwrite,
+                                 float[] bias, int j) {
+        for (int r = 0; r < MR; r++) {
+            for (int q = 0; q < NR; q++) {
+                boolean valid = r < rows && q < cols;
+                tile[r * NR + q] = !valid ? 0f : !overwrite ? c[cAt + r * ldc + q] : bias != null ? bias[j + q] : 0f;
+            }
+        }
+    }
+
+    private static void directTile(Mat a, int aAt, float[] bp, int bOff, int kc,
+                                   float[] init, int initOff, int initLd, float[] c, int cOff, int ldc) {
+        if (MR == 12) {
+            GemmKernels.tile12Direct(a.data(), aAt, a.rowStride(), a.colStride(), bp, bOff, kc, init, initOff, initLd, c, cOff, ldc);
+        } else {
+            GemmKernels.tile6Direct(a.data(), aAt, a.rowStride(), a.colStride(), bp, bOff, kc, init, initOff, initLd, c, cOff, ldc);
         }
     }
 
@@ -190,6 +247,16 @@ final class Gemm {
                     System.arraycopy(d, base + p * rs, bp, at, cols);
                     for (int q = cols; q < NR; q++) bp[at + q] = 0f;
                 }
+            } else if (rs == 1 && cols == NR) {
+                // Transposed storage, full panel: gather each p's NR values (stride cs) as two vectors.
+                int[] lanes = WORKSPACE.get().gather;
+                for (int q = 0; q < lanes.length; q++) lanes[q] = q * cs;
+                int second = GemmKernels.LANES * cs;
+                for (int p = 0; p < kc; p++) {
+                    int at = dst + p * NR;
+                    FloatVector.fromArray(GemmKernels.F, d, base + p, lanes, 0).intoArray(bp, at);
+                    FloatVector.fromArray(GemmKernels.F, d, base + second + p, lanes, 0).intoArray(bp, at + GemmKernels.LANES);
+                }
             } else {
                 for (int q = 0; q < cols; q++) {
                     int src = base + q * cs;
@@ -219,6 +286,12 @@ final class Gemm {
     /** out(N, O) = in(N, K) · w(O, K)ᵀ + bias(O). */
     static void linear(ThreadPool pool, float[] out, float[] in, float[] w, float[] bias, int n, int k, int o) {
         multiply(pool, n, o, k, Mat.rows(in, 0, k), Mat.transposed(w, 0, k), out, 0, o, false, bias);
+    }
+
+    /** pre(N, O) = in·wᵀ + bias and out = act(pre), fused (pre may be out). */
+    static void linearActivation(ThreadPool pool, float[] out, float[] pre, float[] in, float[] w, float[] bias,
+                                 int n, int k, int o, Activation act) {
+        multiply(pool, n, o, k, Mat.rows(in, 0, k), Mat.transposed(w, 0, k), pre, 0, o, false, bias, act, out);
     }
 
     /** dIn(N, K) += dOut(N, O) · w(O, K). */

@@ -7,7 +7,9 @@
  * anywhere. 12×NR needs 24 accumulators + 3 operands, for 32-register machines (AVX-512, NEON, SVE);
  * 6×NR needs 12 + 3, for the 16 registers of AVX2 (the BLIS Haswell/Zen sgemm shape, 6×16).
  *
- * Operands: ap holds the A panel as [p][MR] from aOff, bp the B panel as [p][NR] from bOff. The
+ * Operands: ap holds the A panel as [p][MR] from aOff (the Direct variants read A in place through
+ * strides instead, for small products where packing would cost more than it saves), bp the B panel
+ * as [p][NR] from bOff. The
  * accumulators start from init(r, ·) = init[initOff + r·initLd + ·] (initLd = 0 broadcasts one row, e.g.
  * a bias) or from zero when init is null; the tile is stored to c[cOff + r·ldc + ·].
  */
@@ -171,6 +173,172 @@ final class GemmKernels {
             c4a = a.fma(b0, c4a);
             c4b = a.fma(b1, c4b);
             a = FloatVector.broadcast(F, ap[ai + 5]);
+            c5a = a.fma(b0, c5a);
+            c5b = a.fma(b1, c5b);
+        }
+        c0a.intoArray(c, cOff + 0 * ldc);
+        c0b.intoArray(c, cOff + 0 * ldc + LANES);
+        c1a.intoArray(c, cOff + 1 * ldc);
+        c1b.intoArray(c, cOff + 1 * ldc + LANES);
+        c2a.intoArray(c, cOff + 2 * ldc);
+        c2b.intoArray(c, cOff + 2 * ldc + LANES);
+        c3a.intoArray(c, cOff + 3 * ldc);
+        c3b.intoArray(c, cOff + 3 * ldc + LANES);
+        c4a.intoArray(c, cOff + 4 * ldc);
+        c4b.intoArray(c, cOff + 4 * ldc + LANES);
+        c5a.intoArray(c, cOff + 5 * ldc);
+        c5b.intoArray(c, cOff + 5 * ldc + LANES);
+    }
+
+    /** As tile12, with A read in place: A(r, p) = ap[aOff + r·aRs + p·aCs] (no packing). */
+    static void tile12Direct(float[] ap, int aOff, int aRs, int aCs, float[] bp, int bOff, int kc,
+                       float[] init, int initOff, int initLd, float[] c, int cOff, int ldc) {
+        FloatVector c0a, c0b, c1a, c1b, c2a, c2b;
+        FloatVector c3a, c3b, c4a, c4b, c5a, c5b;
+        FloatVector c6a, c6b, c7a, c7b, c8a, c8b;
+        FloatVector c9a, c9b, c10a, c10b, c11a, c11b;
+        if (init != null) {
+            c0a = FloatVector.fromArray(F, init, initOff + 0 * initLd);
+            c0b = FloatVector.fromArray(F, init, initOff + 0 * initLd + LANES);
+            c1a = FloatVector.fromArray(F, init, initOff + 1 * initLd);
+            c1b = FloatVector.fromArray(F, init, initOff + 1 * initLd + LANES);
+            c2a = FloatVector.fromArray(F, init, initOff + 2 * initLd);
+            c2b = FloatVector.fromArray(F, init, initOff + 2 * initLd + LANES);
+            c3a = FloatVector.fromArray(F, init, initOff + 3 * initLd);
+            c3b = FloatVector.fromArray(F, init, initOff + 3 * initLd + LANES);
+            c4a = FloatVector.fromArray(F, init, initOff + 4 * initLd);
+            c4b = FloatVector.fromArray(F, init, initOff + 4 * initLd + LANES);
+            c5a = FloatVector.fromArray(F, init, initOff + 5 * initLd);
+            c5b = FloatVector.fromArray(F, init, initOff + 5 * initLd + LANES);
+            c6a = FloatVector.fromArray(F, init, initOff + 6 * initLd);
+            c6b = FloatVector.fromArray(F, init, initOff + 6 * initLd + LANES);
+            c7a = FloatVector.fromArray(F, init, initOff + 7 * initLd);
+            c7b = FloatVector.fromArray(F, init, initOff + 7 * initLd + LANES);
+            c8a = FloatVector.fromArray(F, init, initOff + 8 * initLd);
+            c8b = FloatVector.fromArray(F, init, initOff + 8 * initLd + LANES);
+            c9a = FloatVector.fromArray(F, init, initOff + 9 * initLd);
+            c9b = FloatVector.fromArray(F, init, initOff + 9 * initLd + LANES);
+            c10a = FloatVector.fromArray(F, init, initOff + 10 * initLd);
+            c10b = FloatVector.fromArray(F, init, initOff + 10 * initLd + LANES);
+            c11a = FloatVector.fromArray(F, init, initOff + 11 * initLd);
+            c11b = FloatVector.fromArray(F, init, initOff + 11 * initLd + LANES);
+        } else {
+            c0a = c0b = c1a = c1b = c2a = c2b = FloatVector.zero(F);
+            c3a = c3b = c4a = c4b = c5a = c5b = FloatVector.zero(F);
+            c6a = c6b = c7a = c7b = c8a = c8b = FloatVector.zero(F);
+            c9a = c9b = c10a = c10b = c11a = c11b = FloatVector.zero(F);
+        }
+        int a0 = aOff + 0 * aRs, a1 = aOff + 1 * aRs, a2 = aOff + 2 * aRs, a3 = aOff + 3 * aRs, a4 = aOff + 4 * aRs, a5 = aOff + 5 * aRs, a6 = aOff + 6 * aRs, a7 = aOff + 7 * aRs, a8 = aOff + 8 * aRs, a9 = aOff + 9 * aRs, a10 = aOff + 10 * aRs, a11 = aOff + 11 * aRs;
+        for (int p = 0; p < kc; p++) {
+            int ap0 = p * aCs, bi = bOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(F, bp, bi), b1 = FloatVector.fromArray(F, bp, bi + LANES);
+            FloatVector a;
+            a = FloatVector.broadcast(F, ap[a0 + ap0]);
+            c0a = a.fma(b0, c0a);
+            c0b = a.fma(b1, c0b);
+            a = FloatVector.broadcast(F, ap[a1 + ap0]);
+            c1a = a.fma(b0, c1a);
+            c1b = a.fma(b1, c1b);
+            a = FloatVector.broadcast(F, ap[a2 + ap0]);
+            c2a = a.fma(b0, c2a);
+            c2b = a.fma(b1, c2b);
+            a = FloatVector.broadcast(F, ap[a3 + ap0]);
+            c3a = a.fma(b0, c3a);
+            c3b = a.fma(b1, c3b);
+            a = FloatVector.broadcast(F, ap[a4 + ap0]);
+            c4a = a.fma(b0, c4a);
+            c4b = a.fma(b1, c4b);
+            a = FloatVector.broadcast(F, ap[a5 + ap0]);
+            c5a = a.fma(b0, c5a);
+            c5b = a.fma(b1, c5b);
+            a = FloatVector.broadcast(F, ap[a6 + ap0]);
+            c6a = a.fma(b0, c6a);
+            c6b = a.fma(b1, c6b);
+            a = FloatVector.broadcast(F, ap[a7 + ap0]);
+            c7a = a.fma(b0, c7a);
+            c7b = a.fma(b1, c7b);
+            a = FloatVector.broadcast(F, ap[a8 + ap0]);
+            c8a = a.fma(b0, c8a);
+            c8b = a.fma(b1, c8b);
+            a = FloatVector.broadcast(F, ap[a9 + ap0]);
+            c9a = a.fma(b0, c9a);
+            c9b = a.fma(b1, c9b);
+            a = FloatVector.broadcast(F, ap[a10 + ap0]);
+            c10a = a.fma(b0, c10a);
+            c10b = a.fma(b1, c10b);
+            a = FloatVector.broadcast(F, ap[a11 + ap0]);
+            c11a = a.fma(b0, c11a);
+            c11b = a.fma(b1, c11b);
+        }
+        c0a.intoArray(c, cOff + 0 * ldc);
+        c0b.intoArray(c, cOff + 0 * ldc + LANES);
+        c1a.intoArray(c, cOff + 1 * ldc);
+        c1b.intoArray(c, cOff + 1 * ldc + LANES);
+        c2a.intoArray(c, cOff + 2 * ldc);
+        c2b.intoArray(c, cOff + 2 * ldc + LANES);
+        c3a.intoArray(c, cOff + 3 * ldc);
+        c3b.intoArray(c, cOff + 3 * ldc + LANES);
+        c4a.intoArray(c, cOff + 4 * ldc);
+        c4b.intoArray(c, cOff + 4 * ldc + LANES);
+        c5a.intoArray(c, cOff + 5 * ldc);
+        c5b.intoArray(c, cOff + 5 * ldc + LANES);
+        c6a.intoArray(c, cOff + 6 * ldc);
+        c6b.intoArray(c, cOff + 6 * ldc + LANES);
+        c7a.intoArray(c, cOff + 7 * ldc);
+        c7b.intoArray(c, cOff + 7 * ldc + LANES);
+        c8a.intoArray(c, cOff + 8 * ldc);
+        c8b.intoArray(c, cOff + 8 * ldc + LANES);
+        c9a.intoArray(c, cOff + 9 * ldc);
+        c9b.intoArray(c, cOff + 9 * ldc + LANES);
+        c10a.intoArray(c, cOff + 10 * ldc);
+        c10b.intoArray(c, cOff + 10 * ldc + LANES);
+        c11a.intoArray(c, cOff + 11 * ldc);
+        c11b.intoArray(c, cOff + 11 * ldc + LANES);
+    }
+
+    /** As tile6, with A read in place: A(r, p) = ap[aOff + r·aRs + p·aCs] (no packing). */
+    static void tile6Direct(float[] ap, int aOff, int aRs, int aCs, float[] bp, int bOff, int kc,
+                       float[] init, int initOff, int initLd, float[] c, int cOff, int ldc) {
+        FloatVector c0a, c0b, c1a, c1b, c2a, c2b;
+        FloatVector c3a, c3b, c4a, c4b, c5a, c5b;
+        if (init != null) {
+            c0a = FloatVector.fromArray(F, init, initOff + 0 * initLd);
+            c0b = FloatVector.fromArray(F, init, initOff + 0 * initLd + LANES);
+            c1a = FloatVector.fromArray(F, init, initOff + 1 * initLd);
+            c1b = FloatVector.fromArray(F, init, initOff + 1 * initLd + LANES);
+            c2a = FloatVector.fromArray(F, init, initOff + 2 * initLd);
+            c2b = FloatVector.fromArray(F, init, initOff + 2 * initLd + LANES);
+            c3a = FloatVector.fromArray(F, init, initOff + 3 * initLd);
+            c3b = FloatVector.fromArray(F, init, initOff + 3 * initLd + LANES);
+            c4a = FloatVector.fromArray(F, init, initOff + 4 * initLd);
+            c4b = FloatVector.fromArray(F, init, initOff + 4 * initLd + LANES);
+            c5a = FloatVector.fromArray(F, init, initOff + 5 * initLd);
+            c5b = FloatVector.fromArray(F, init, initOff + 5 * initLd + LANES);
+        } else {
+            c0a = c0b = c1a = c1b = c2a = c2b = FloatVector.zero(F);
+            c3a = c3b = c4a = c4b = c5a = c5b = FloatVector.zero(F);
+        }
+        int a0 = aOff + 0 * aRs, a1 = aOff + 1 * aRs, a2 = aOff + 2 * aRs, a3 = aOff + 3 * aRs, a4 = aOff + 4 * aRs, a5 = aOff + 5 * aRs;
+        for (int p = 0; p < kc; p++) {
+            int ap0 = p * aCs, bi = bOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(F, bp, bi), b1 = FloatVector.fromArray(F, bp, bi + LANES);
+            FloatVector a;
+            a = FloatVector.broadcast(F, ap[a0 + ap0]);
+            c0a = a.fma(b0, c0a);
+            c0b = a.fma(b1, c0b);
+            a = FloatVector.broadcast(F, ap[a1 + ap0]);
+            c1a = a.fma(b0, c1a);
+            c1b = a.fma(b1, c1b);
+            a = FloatVector.broadcast(F, ap[a2 + ap0]);
+            c2a = a.fma(b0, c2a);
+            c2b = a.fma(b1, c2b);
+            a = FloatVector.broadcast(F, ap[a3 + ap0]);
+            c3a = a.fma(b0, c3a);
+            c3b = a.fma(b1, c3b);
+            a = FloatVector.broadcast(F, ap[a4 + ap0]);
+            c4a = a.fma(b0, c4a);
+            c4b = a.fma(b1, c4b);
+            a = FloatVector.broadcast(F, ap[a5 + ap0]);
             c5a = a.fma(b0, c5a);
             c5b = a.fma(b1, c5b);
         }

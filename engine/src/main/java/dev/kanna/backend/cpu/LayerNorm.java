@@ -22,43 +22,71 @@ final class LayerNorm {
 
     static void forward(ThreadPool pool, float[] out, float[] mean, float[] rstd, float[] in, float[] w, float[] b,
                         int n, int c, float eps) {
+        forward(pool, out, null, mean, rstd, in, null, w, b, n, c, eps);
+    }
+
+    private static final ThreadLocal<float[][]> ROW = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /**
+     * LayerNorm(x) with x = in + in2 when in2 is not null (the residual, fused: x is formed row by row
+     * and normalised while in L1; sum, nullable, receives it), else x = in.
+     */
+    static void forward(ThreadPool pool, float[] out, float[] sum, float[] mean, float[] rstd, float[] in, float[] in2,
+                        float[] w, float[] b, int n, int c, float eps) {
         pool.parallelFor(n, Math.max(1, 4096 / Math.max(1, c)), (from, to) -> {
+            float[][] rowHolder = ROW.get();
+            if (in2 != null && sum == null && rowHolder[0].length < c) rowHolder[0] = new float[c];
             for (int r = from; r < to; r++) {
+                float[] x = in;
                 int off = r * c;
-                float m = sum(in, off, c) / c;
-                FloatVector vm = FloatVector.broadcast(F, m), accD = FloatVector.zero(F), accS = FloatVector.zero(F);
-                int k = 0;
-                for (; k <= c - LANES; k += LANES) {
-                    FloatVector d = FloatVector.fromArray(F, in, off + k).sub(vm);
-                    accD = accD.add(d);
-                    accS = d.fma(d, accS);
+                if (in2 != null) {
+                    x = sum != null ? sum : rowHolder[0];
+                    int xOff = sum != null ? off : 0;
+                    VectorOps.addInto(in, off, in2, off, x, xOff, c);
+                    normalizeRow(x, xOff, out, off, c, r, mean, rstd, w, b, eps);
+                } else {
+                    normalizeRow(in, off, out, off, c, r, mean, rstd, w, b, eps);
                 }
-                float dSum = VectorOps.sumLanes(accD), sSum = VectorOps.sumLanes(accS);
-                for (; k < c; k++) {
-                    float d = in[off + k] - m;
-                    dSum += d;
-                    sSum = Math.fma(d, d, sSum);
-                }
-                double correction = (double) dSum / c;
-                float mu = (float) (m + correction);
-                double var = Math.max(0, (double) sSum / c - correction * correction);
-                float rs = (float) (1 / Math.sqrt(var + eps));
-                normalizeRow(in, off, out, c, mu, rs, w, b);
-                if (mean != null) mean[r] = mu;
-                if (rstd != null) rstd[r] = rs;
             }
         });
     }
 
+    /** One row: statistics of x[xOff..xOff+c), then out[outOff..) = (x − mean)·rstd·w + b. */
+    private static void normalizeRow(float[] in, int off, float[] out, int outOff, int c, int r, float[] mean,
+                                     float[] rstd, float[] w, float[] b, float eps) {
+        float m = sum(in, off, c) / c;
+        FloatVector vm = FloatVector.broadcast(F, m), accD = FloatVector.zero(F), accS = FloatVector.zero(F);
+        int k = 0;
+        for (; k <= c - LANES; k += LANES) {
+            FloatVector d = FloatVector.fromArray(F, in, off + k).sub(vm);
+            accD = accD.add(d);
+            accS = d.fma(d, accS);
+        }
+        float dSum = VectorOps.sumLanes(accD), sSum = VectorOps.sumLanes(accS);
+        for (; k < c; k++) {
+            float d = in[off + k] - m;
+            dSum += d;
+            sSum = Math.fma(d, d, sSum);
+        }
+        double correction = (double) dSum / c;
+        float mu = (float) (m + correction);
+        double var = Math.max(0, (double) sSum / c - correction * correction);
+        float rs = (float) (1 / Math.sqrt(var + eps));
+        affine(in, off, out, outOff, c, mu, rs, w, b);
+        if (mean != null) mean[r] = mu;
+        if (rstd != null) rstd[r] = rs;
+    }
+
     /** out = (x − mean)·rstd·w + b over one row. */
-    private static void normalizeRow(float[] in, int off, float[] out, int c, float mean, float rstd, float[] w, float[] b) {
+    private static void affine(float[] in, int off, float[] out, int outOff, int c, float mean, float rstd, float[] w,
+                               float[] b) {
         FloatVector vm = FloatVector.broadcast(F, mean), vr = FloatVector.broadcast(F, rstd);
         int k = 0;
         for (; k <= c - LANES; k += LANES) {
             FloatVector xhat = FloatVector.fromArray(F, in, off + k).sub(vm).mul(vr);
-            xhat.fma(FloatVector.fromArray(F, w, k), FloatVector.fromArray(F, b, k)).intoArray(out, off + k);
+            xhat.fma(FloatVector.fromArray(F, w, k), FloatVector.fromArray(F, b, k)).intoArray(out, outOff + k);
         }
-        for (; k < c; k++) out[off + k] = Math.fma((in[off + k] - mean) * rstd, w[k], b[k]);
+        for (; k < c; k++) out[outOff + k] = Math.fma((in[off + k] - mean) * rstd, w[k], b[k]);
     }
 
     static void backward(ThreadPool pool, float[] dIn, float[] dW, float[] dB, float[] dOut, float[] in, float[] w,

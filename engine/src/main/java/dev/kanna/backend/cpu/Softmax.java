@@ -23,15 +23,41 @@ final class Softmax {
         VectorOps.scale(out, outOff, n, (float) (1 / sum));
     }
 
-    /** In place: x[off + j] ← softmax_j(x[off + j]·scale + mask[maskOff + j]) over j < n. */
-    static void scaledMaskedRow(float[] x, int off, int n, float scale, float[] mask, int maskOff) {
+    /**
+     * In place: x[off + j] ← exp(z_j − max z) with z_j = x[off + j]·scale + mask[maskOff + j], over
+     * j < n; returns 1/Σ exp(z_j − max z), the factor that normalises the row into softmax(z).
+     */
+    static float scaledMaskedExp(float[] x, int off, int n, float scale, float[] mask, int maskOff) {
         FloatVector vs = FloatVector.broadcast(F, scale);
+        float max = Float.NEGATIVE_INFINITY;
         int j = 0;
-        for (; j <= n - LANES; j += LANES) {
-            FloatVector.fromArray(F, x, off + j).fma(vs, FloatVector.fromArray(F, mask, maskOff + j)).intoArray(x, off + j);
+        if (n >= LANES) {
+            FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            for (; j <= n - LANES; j += LANES) {
+                m = m.max(FloatVector.fromArray(F, x, off + j).fma(vs, FloatVector.fromArray(F, mask, maskOff + j)));
+            }
+            max = m.reduceLanes(VectorOperators.MAX);      // max is exact: any order gives the same bits
         }
-        for (; j < n; j++) x[off + j] = Math.fma(x[off + j], scale, mask[maskOff + j]);
-        row(x, off, x, off, n);
+        for (; j < n; j++) max = Math.max(max, Math.fma(x[off + j], scale, mask[maskOff + j]));
+        FloatVector vMax = FloatVector.broadcast(F, max), acc = FloatVector.zero(F);
+        double sum = 0;
+        j = 0;
+        while (j <= n - LANES) {
+            for (int v = 0; v < BLOCK && j <= n - LANES; v++, j += LANES) {
+                FloatVector e = VectorMath.exp(FloatVector.fromArray(F, x, off + j)
+                        .fma(vs, FloatVector.fromArray(F, mask, maskOff + j)).sub(vMax));
+                e.intoArray(x, off + j);
+                acc = acc.add(e);
+            }
+            sum += VectorOps.sumLanes(acc);
+            acc = FloatVector.zero(F);
+        }
+        for (; j < n; j++) {
+            float e = VectorMath.exp(Math.fma(x[off + j], scale, mask[maskOff + j]) - max);
+            x[off + j] = e;
+            sum += e;
+        }
+        return (float) (1 / sum);
     }
 
     /**

@@ -76,4 +76,40 @@ public final class VectorOps {
         }
         for (; i < n; i++) out[outOff + i] = a[aOff + i] + b[bOff + i] + c[cOff + i];
     }
+
+    /** y[yOff + i] = x[xOff + i]·factor for i < n. */
+    public static void scaleInto(float[] x, int xOff, float[] y, int yOff, int n, float factor) {
+        FloatVector f = FloatVector.broadcast(F, factor);
+        int i = 0;
+        for (; i <= n - LANES; i += LANES) FloatVector.fromArray(F, x, xOff + i).mul(f).intoArray(y, yOff + i);
+        for (; i < n; i++) y[yOff + i] = x[xOff + i] * factor;
+    }
+
+    /** out[outOff + i] = x[xOff + i]·y[yOff + i] for i < n (out may alias x). */
+    public static void multiplyInto(float[] x, int xOff, float[] y, int yOff, float[] out, int outOff, int n) {
+        int i = 0;
+        for (; i <= n - LANES; i += LANES) {
+            FloatVector.fromArray(F, x, xOff + i).mul(FloatVector.fromArray(F, y, yOff + i)).intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) out[outOff + i] = x[xOff + i] * y[yOff + i];
+    }
+
+    /** acc[accOff + i] = fma(x[xOff + i], y[yOff + i], acc[accOff + i]) for i < n. */
+    public static void fmaInto(float[] x, int xOff, float[] y, int yOff, float[] acc, int accOff, int n) {
+        int i = 0;
+        for (; i <= n - LANES; i += LANES) {
+            FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.fromArray(F, y, yOff + i),
+                    FloatVector.fromArray(F, acc, accOff + i)).intoArray(acc, accOff + i);
+        }
+        for (; i < n; i++) acc[accOff + i] = Math.fma(x[xOff + i], y[yOff + i], acc[accOff + i]);
+    }
+
+    /** out[outOff + i] = a[aOff + i] + b[bOff + i] for i < n. */
+    public static void addInto(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+        int i = 0;
+        for (; i <= n - LANES; i += LANES) {
+            FloatVector.fromArray(F, a, aOff + i).add(FloatVector.fromArray(F, b, bOff + i)).intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) out[outOff + i] = a[aOff + i] + b[bOff + i];
+    }
 }

@@ -1,7 +1,8 @@
 /*
  * The packed GEMM against a naive double-precision product, for every operand layout (row-major and
  * transposed A and B, strided sub-matrices with offsets), overwrite with and without bias, accumulate,
- * and sizes that straddle every blocking boundary (MR, NR, KC = 256, MC = 240). Tolerance: the fp32
+ * and sizes that straddle every blocking boundary (MR, NR, KC = 256, MC = 240), on the pool (A packed)
+ * and on the calling thread (A read in place). Tolerance: the fp32
  * summation bound (K + 2)·2⁻²⁴·Σ|terms| per element. Also: results are bitwise identical for any
  * thread count (each element is one FMA chain in K order).
  */
@@ -69,14 +70,15 @@ class GemmTest {
                     }
                 }
                 String what = m + "×" + n + "×" + k + (ta ? " aᵀ" : "") + (tb ? " bᵀ" : "");
-                for (int mode = 0; mode < 3; mode++) {   // overwrite, overwrite + bias, accumulate
+                for (int mode = 0; mode < 6; mode++) {   // overwrite, overwrite + bias, accumulate; packed or direct A
                     float[] c = c0.clone();
-                    Gemm.multiply(POOL, m, n, k, a.mat, b.mat, c, cOff, ldc, mode == 2, mode == 1 ? bias : null);
+                    ThreadPool pool = mode < 3 ? POOL : null;
+                    Gemm.multiply(pool, m, n, k, a.mat, b.mat, c, cOff, ldc, mode % 3 == 2, mode % 3 == 1 ? bias : null);
                     double[] expected = new double[m * n], bound = new double[m * n];
                     float[] got = new float[m * n];
                     for (int i = 0; i < m; i++) {
                         for (int j = 0; j < n; j++) {
-                            double init = mode == 1 ? bias[j] : mode == 2 ? c0[cOff + i * ldc + j] : 0;
+                            double init = mode % 3 == 1 ? bias[j] : mode % 3 == 2 ? c0[cOff + i * ldc + j] : 0;
                             expected[i * n + j] = exact[i * n + j] + init;
                             bound[i * n + j] = (k + 2) * 0x1.0p-24 * (mag[i * n + j] + Math.abs(init)) + Float.MIN_NORMAL;
                             got[i * n + j] = c[cOff + i * ldc + j];

@@ -212,6 +212,26 @@ public abstract class BackendConformance {
         assertWithin("dBias alone", grads.dBias(), down(dB), sumBound(mags.dBias(), n));
     }
 
+    /** The fused Linear + activation: the oracle's linear then activation, bounds as for each. */
+    @ParameterizedTest
+    @CsvSource({"1,1,1,GELU_ERF", "7,33,5,GELU_TANH", "33,129,17,GELU_ERF", "66,384,96,RELU", "5,64,200,TANH"})
+    void linearActivation(int n, int in, int out, Activation act) {
+        float[] x = randn(n * in, 1), wt = randn(out * in, 0.5), bias = randn(out, 1);
+        Tensor tx = up(x, n, in), tw = up(wt, out, in), tb = up(bias, out);
+        double[] pre = Oracles.linear(w(x), w(wt), w(bias), n, in, out);
+        double[] magnitude = Oracles.linear(Oracles.abs(w(x)), Oracles.abs(w(wt)), Oracles.abs(w(bias)), n, in, out);
+        double[] preBound = sumBound(magnitude, in + 1), actBound = new double[n * out];
+        // act is at most 1.2-Lipschitz for these activations: the pre-activation error carries over, plus act's own.
+        for (int i = 0; i < actBound.length; i++) actBound[i] = 1.2 * preBound[i] + 1e-6 * (1 + Math.abs(pre[i])) * toleranceScale();
+        Tensor tOut = up(randn(n * out, 3), n, out), tPre = up(randn(n * out, 3), n, out);
+        backend.linearActivation(tOut, tPre, tx, tw, tb, act);
+        assertWithin("pre-activation", pre, down(tPre), preBound);
+        assertWithin(act + "(linear)", Oracles.activation(pre, act), down(tOut), actBound);
+        Tensor onlyOut = up(randn(n * out, 3), n, out);
+        backend.linearActivation(onlyOut, null, tx, tw, tb, act);
+        assertWithin(act + "(linear), no pre-activation kept", Oracles.activation(pre, act), down(onlyOut), actBound);
+    }
+
     // ---------------------------------------------------------------- activations and dropout
 
     /**
@@ -332,6 +352,32 @@ public abstract class BackendConformance {
         Tensor dInOnly = backend.zeros(n, c);
         backend.layerNormBackward(dInOnly, null, null, up(g, n, c), tx, tw, mean, rstd);
         assertWithin("layerNorm dIn alone", grads.dIn(), down(dInOnly), dInBound);
+    }
+
+    /** The fused residual + LayerNorm: the oracle's LayerNorm of a + b (tolerances as for layerNorm). */
+    @ParameterizedTest
+    @CsvSource({"1,1", "7,33", "33,384", "3,769"})
+    void addLayerNorm(int n, int c) {
+        float[] a = randn(n * c, 1), b = randn(n * c, 1), wt = randn(c, 1), bias = randn(c, 1);
+        double[] x = plus(a, w(b));
+        Oracles.LayerNormResult ref = Oracles.layerNorm(x, w(wt), w(bias), n, c, 1e-12);
+        double[] bound = new double[n * c];
+        for (int r = 0; r < n; r++) {
+            for (int k = 0; k < c; k++) {
+                double xhat = (x[r * c + k] - ref.mean()[r]) * ref.rstd()[r];
+                bound[r * c + k] = 2e-5 * toleranceScale() * (Math.abs(wt[k]) * (1 + Math.abs(xhat)) + Math.abs(bias[k]));
+            }
+        }
+        Tensor out = up(randn(n * c, 1), n, c), sum = up(randn(n * c, 1), n, c);
+        Tensor mean = backend.empty(dev.kanna.tensor.DType.F32, n), rstd = backend.empty(dev.kanna.tensor.DType.F32, n);
+        backend.addLayerNorm(out, sum, mean, rstd, up(a, n, c), up(b, n, c), up(wt, c), up(bias, c), 1e-12f);
+        assertWithin("LayerNorm(a + b)", ref.out(), down(out), bound);
+        assertWithin("a + b", x, down(sum), sumBound(plusAbs(a, w(b)), 0));
+        assertClose("mean", ref.mean(), down(mean), 2e-5, 2e-6);
+        assertClose("rstd", ref.rstd(), down(rstd), 0, 2e-5);
+        Tensor outOnly = up(randn(n * c, 1), n, c);
+        backend.addLayerNorm(outOnly, null, null, null, up(a, n, c), up(b, n, c), up(wt, c), up(bias, c), 1e-12f);
+        assertWithin("LayerNorm(a + b) without sum", ref.out(), down(outOnly), bound);
     }
 
     // ---------------------------------------------------------------- embeddings and gathers

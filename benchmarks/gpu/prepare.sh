@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds what the GPU device check carries, on a development machine with JDK 25 and Maven:
+#
+#   benchmarks/gpu/prepare.sh [DEST]     # default DEST: .carry/kanna-gpu in this checkout
+#
+# DEST gets: jre.tgz (a jlink'ed Java 25 runtime: the GPU machine has no JDK), lib/*.jar (the CUDA
+# backend, its tests, the engine, JCuda, JUnit), check.sh and the Python scripts. About 40 MB; the
+# device tool carries at most 64 MiB with the working tree, so carry DEST's parent (.carry, which git
+# ignores) and nothing else large. Then on the device: bash .carry/kanna-gpu/check.sh
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+dest="${1:-$root/.carry/kanna-gpu}"
+cd "$root"
+source bin/find-jdk.sh
+
+echo "building the CUDA backend and its tests..." >&2
+rm -rf "$dest/lib"
+mkdir -p "$dest/lib"
+mvn -B -q -ntp -pl cuda-kernels -am -DskipTests package dependency:copy-dependencies \
+    -DincludeScope=test -DexcludeTransitive=false -DoutputDirectory="$dest/lib"
+cp cuda-kernels/target/kanna-cuda-*.jar "$dest/lib/"
+# the engine's own test jar and the engine jar come from the reactor build
+cp engine/target/kanna-engine-*.jar "$dest/lib/" 2>/dev/null || true
+
+jre="$root/.carry/jre-build"
+if [ ! -f "$jre/jre.tgz" ] || [ "$jre/jre.tgz" -ot "$JAVA_HOME/release" ]; then
+  echo "linking a Java runtime (jlink)..." >&2
+  rm -rf "$jre" && mkdir -p "$jre"
+  "$JAVA_HOME/bin/jlink" --add-modules java.base,jdk.incubator.vector,jdk.unsupported,java.logging,java.management,jdk.zipfs \
+      --strip-debug --no-header-files --no-man-pages --compress=zip-9 --output "$jre/jre"
+  tar czf "$jre/jre.tgz" -C "$jre" jre
+  rm -rf "$jre/jre"
+fi
+cp "$jre/jre.tgz" "$dest/jre.tgz"
+cp benchmarks/gpu/check.sh benchmarks/gpu/side_by_side.py benchmarks/gpu/train_step_torch.py "$dest/"
+du -sh "$dest" "$dest"/* | sed 's/^/  /' >&2
+echo "ready: carry $(dirname "$dest") and run: bash ${dest#$root/}/check.sh" >&2

@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""PyTorch's side of the training-step benchmark: a bert-base-shaped BertForSequenceClassification
+(random init, BertConfig() defaults: 12 layers, 768 wide, 12 heads), batch B x sequence T of random
+tokens, every layer trainable, AdamW, eager mode with bf16 autocast, timed with CUDA events.
+
+As a module: `TorchTrainStep(batch, seq).time_ms(iters)` (side_by_side.py alternates it with ours).
+As a script: prints the time per step; `--save DIR` also writes the model (save_pretrained) so our
+engine can load the very same weights.
+"""
+import argparse
+import torch
+
+
+def time_ms(fn, iters, warmup, device="cuda"):
+    """Mean milliseconds per call of fn after warm-up: CUDA events on the GPU, a host clock on the CPU."""
+    for _ in range(warmup):
+        fn()
+    if device != "cuda":
+        import time
+        t0 = time.perf_counter()
+        for _ in range(iters):
+            fn()
+        return (time.perf_counter() - t0) * 1000 / iters
+    torch.cuda.synchronize()
+    start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    start.record()
+    for _ in range(iters):
+        fn()
+    stop.record()
+    stop.synchronize()
+    return start.elapsed_time(stop) / iters
+
+
+class TorchTrainStep:
+    def __init__(self, batch, seq, seed=0, device="cuda", tiny=False):
+        from transformers import BertConfig, BertForSequenceClassification
+        torch.manual_seed(seed)
+        self.device = device
+        self.config = BertConfig(num_labels=2)
+        if tiny:   # a rehearsal on the CPU (side_by_side.py --dry-run)
+            self.config = BertConfig(num_labels=2, hidden_size=64, num_hidden_layers=2, num_attention_heads=2,
+                                     intermediate_size=128, vocab_size=1000)
+        self.model = BertForSequenceClassification(self.config).to(device).train()
+        self.opt = torch.optim.AdamW(self.model.parameters(), lr=2e-5, weight_decay=0.01)
+        g = torch.Generator(device="cpu").manual_seed(seed)
+        self.ids = torch.randint(0, self.config.vocab_size, (batch, seq), generator=g).to(device)
+        self.mask = torch.ones(batch, seq, dtype=torch.long).to(device)
+        self.labels = torch.randint(0, 2, (batch,), generator=g).to(device)
+
+    def attention_impl(self):
+        return getattr(self.model.config, "_attn_implementation", "?")
+
+    def step(self):
+        with torch.autocast(self.device, dtype=torch.bfloat16):
+            out = self.model(input_ids=self.ids, attention_mask=self.mask, labels=self.labels)
+        out.loss.backward()
+        self.opt.step()
+        self.opt.zero_grad(set_to_none=True)
+        return out.loss
+
+    def time_ms(self, iters, warmup=3):
+        return time_ms(self.step, iters, warmup, self.device)
+
+    def save(self, path):
+        self.model.save_pretrained(path)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--seq", type=int, default=128)
+    p.add_argument("--iters", type=int, default=10)
+    p.add_argument("--save", help="also save the random-init model here (save_pretrained)")
+    a = p.parse_args()
+    t = TorchTrainStep(a.batch, a.seq)
+    if a.save:
+        t.save(a.save)
+    ms = t.time_ms(a.iters)
+    print(f"torch bert-base train step B={a.batch} T={a.seq} ({t.attention_impl()} attention, bf16 autocast): "
+          f"{ms:.2f} ms, {a.batch / ms * 1000:.0f} samples/s")
+
+
+if __name__ == "__main__":
+    main()

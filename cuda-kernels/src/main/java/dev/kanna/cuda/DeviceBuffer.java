@@ -1,0 +1,11 @@
+/*
+ * Device memory behind a Tensor on the CUDA backend: one cuMemAlloc'd allocation and its size.
+ * Tensors never share a DeviceBuffer at an offset (views reuse the whole buffer), so kernels always
+ * receive base pointers.
+ */
+package dev.kanna.cuda;
+
+import jcuda.driver.CUdeviceptr;
+
+public record DeviceBuffer(CUdeviceptr pointer, long bytes) {
+}
