@@ -1,6 +1,7 @@
 /*
  * Runs one MiniLM workload of the side-by-side harness (inference, train-top2, train-all) alone for a
- * number of iterations and prints each iteration's time and the JVM's GC time: the target to attach a
+ * number of iterations and prints each iteration's wall and process CPU time (CPU time is the steadier
+ * figure on a shared machine when comparing two versions of Kanna) and GC time: the target to attach a
  * profiler to (JFR: add -XX:StartFlightRecording=filename=step.jfr,settings=profile, then
  * `jfr view hot-methods step.jfr`).
  *
@@ -56,12 +57,20 @@ public final class StepProfile {
                 List<FineTuner.LabelledBatch> step = List.of(new FineTuner.LabelledBatch(batch, y));
                 w = () -> tuner.step(step);
             }
+            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            double[] wall = new double[iters], cpu = new double[iters];
             for (int i = 0; i < iters; i++) {
-                long gc0 = gcMillis(), t0 = System.nanoTime();
+                long gc0 = gcMillis(), cpu0 = os.getProcessCpuTime(), t0 = System.nanoTime();
                 w.run();
-                System.out.printf(Locale.ROOT, "%s %d: %.3f s (gc %d ms)%n", workload, i, (System.nanoTime() - t0) / 1e9,
-                        gcMillis() - gc0);
+                wall[i] = (System.nanoTime() - t0) / 1e9;
+                cpu[i] = (os.getProcessCpuTime() - cpu0) / 1e9;
+                System.out.printf(Locale.ROOT, "%s %d: %.3f s, process cpu %.3f s (gc %d ms)%n", workload, i, wall[i],
+                        cpu[i], gcMillis() - gc0);
             }
+            int skip = iters / 2;   // the second half: past JIT compilation and pool filling
+            System.out.printf(Locale.ROOT, "%s, iterations %d-%d: median %.3f s wall, %.3f s process cpu%n", workload,
+                    skip, iters - 1, SideBySide.median(Arrays.copyOfRange(wall, skip, iters)),
+                    SideBySide.median(Arrays.copyOfRange(cpu, skip, iters)));
         }
     }
 
