@@ -18,7 +18,7 @@
  * reported as missing and skipped.
  *
  *   source bin/find-jdk.sh && mvn -B -q -ntp -pl benchmarks -am package -DskipTests
- *   java --add-modules jdk.incubator.vector -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0 -XX:+UseParallelGC \
+ *   java --add-modules jdk.incubator.vector -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0 -XX:+UseG1GC \
  *        -cp benchmarks/target/benchmarks.jar dev.kanna.bench.SideBySide [--threads 2] [--rounds 5] ...
  */
 package dev.kanna.bench;

@@ -5,7 +5,7 @@
  * profiler to (JFR: add -XX:StartFlightRecording=filename=step.jfr,settings=profile, then
  * `jfr view hot-methods step.jfr`).
  *
- *   java --add-modules jdk.incubator.vector -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0 -XX:+UseParallelGC \
+ *   java --add-modules jdk.incubator.vector -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0 -XX:+UseG1GC \
  *        -cp benchmarks/target/benchmarks.jar dev.kanna.bench.StepProfile train-all 10 [threads]
  */
 package dev.kanna.bench;
