@@ -113,7 +113,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--limit-train", defaultValue = "0", paramLabel = "N", description = "Use only the first N training rows.")
     int limitTrain;
-    @Option(names = "--cache-frozen", description = "Compute the frozen lower layers once per example and reuse them in later epochs (dropout is off in the frozen layers then).")
+    @Option(names = "--cache-frozen", description = "Compute the frozen embeddings and lower layers once per example, keep their output on the host (tokens × hidden × 4 bytes) and train the layers above from it in every epoch (dropout is off in the frozen layers then).")
     boolean cacheFrozen;
     @Option(names = "--device", defaultValue = "auto", paramLabel = "cpu|cuda|auto", description = "Where to compute (default: ${DEFAULT-VALUE}: the GPU when one is usable).")
     String device;
