@@ -46,9 +46,9 @@ final class QuickstartCommand implements Callable<Integer> {
     Path dataDir;
     @Option(names = "--out", defaultValue = "runs/quickstart", paramLabel = "DIR", description = "The fine-tuned model's directory; replaced if it exists (default: ${DEFAULT-VALUE}).")
     Path out;
-    @Option(names = "--train-rows", defaultValue = "1000", paramLabel = "N", description = "Training rows used (default: ${DEFAULT-VALUE}; the split has 4129).")
+    @Option(names = "--train-rows", defaultValue = "2000", paramLabel = "N", description = "Training rows used (default: ${DEFAULT-VALUE}; the split has 4129).")
     int trainRows;
-    @Option(names = "--epochs", defaultValue = "1", paramLabel = "N", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "2", paramLabel = "N", description = "Epochs (default: ${DEFAULT-VALUE}).")
     double epochs;
     @Option(names = "--lr", defaultValue = "1e-4", paramLabel = "RATE", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
@@ -84,7 +84,8 @@ final class QuickstartCommand implements Callable<Integer> {
             err.println("already present");
         }
 
-        err.println("== 2/4 fine-tune the top 2 layers on " + trainRows + " training emails");
+        err.println("== 2/4 fine-tune the top 2 layers: " + trainRows + " training emails, " + epochs
+                + " epochs, the 4 frozen layers computed once (--cache-frozen)");
         TrainOptions options = TrainOptions.builder(modelDir, data.resolve("train.jsonl.gz"), out)
                 .epochs(epochs).batchSize(16).lr(lr).maxLength(maxLength).unfreezeTop(2).warmupRatio(0.1)
                 .saveTotalLimit(1).limitTrain(trainRows).cacheFrozen(true).overwrite(true)
