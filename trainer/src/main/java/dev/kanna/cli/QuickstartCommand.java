@@ -14,6 +14,7 @@ import dev.kanna.trainer.TrainOptions;
 import dev.kanna.trainer.Trainer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -54,10 +55,8 @@ final class QuickstartCommand implements Callable<Integer> {
     double lr;
     @Option(names = "--max-length", defaultValue = "128", paramLabel = "N", description = "Tokens per email (default: ${DEFAULT-VALUE}).")
     int maxLength;
-    @Option(names = "--device", defaultValue = "auto", paramLabel = "cpu|cuda|auto", description = "Where to compute (default: ${DEFAULT-VALUE}).")
-    String device;
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "CPU threads (default: one per core).")
-    int threads;
+    @Mixin
+    DeviceOptions device;
 
     @Spec
     CommandSpec spec;
@@ -89,7 +88,7 @@ final class QuickstartCommand implements Callable<Integer> {
         TrainOptions options = TrainOptions.builder(modelDir, data.resolve("train.jsonl.gz"), out)
                 .epochs(epochs).batchSize(16).lr(lr).maxLength(maxLength).unfreezeTop(2).warmupRatio(0.1)
                 .saveTotalLimit(1).limitTrain(trainRows).cacheFrozen(true).overwrite(true)
-                .device(device).threads(threads).build();
+                .device(device.device).threads(device.threads).build();
         List<String> commandLine = new ArrayList<>(List.of("kanna", "quickstart"));
         commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
         Trainer.Result trained = new Trainer(options, commandLine, err::println).run();
@@ -98,7 +97,7 @@ final class QuickstartCommand implements Callable<Integer> {
         err.println("== 3/4 evaluate on the whole test split");
         Evaluation eval;
         TextClassifier.Prediction sample;
-        try (TextClassifier classifier = TextClassifier.load(out, device, threads, maxLength, err::println)) {
+        try (TextClassifier classifier = TextClassifier.load(out, device.device, device.threads, maxLength, err::println)) {
             eval = classifier.evaluate(data.resolve("test.jsonl.gz"), DatasetReader.Fields.defaults(), 64, true);
             err.print(eval.metrics().toTable());
             err.println("== 4/4 predict");
