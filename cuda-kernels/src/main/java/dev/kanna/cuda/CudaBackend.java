@@ -141,6 +141,12 @@ public final class CudaBackend extends PooledBackend {
         cuMemsetD32Async(((DeviceBuffer) storage).pointer(), 0, size, device.stream);
     }
 
+    /** Up to half the device's memory may sit in the free lists (cuMemAlloc is slow; memory is plenty). */
+    @Override
+    protected long maxPooledBytes() {
+        return device.totalMemory / 2;
+    }
+
     @Override
     protected void freeStorage(Object storage) {
         device.bind();

@@ -50,20 +50,26 @@ public final class CpuBackend extends PooledBackend {
     // ---------------------------------------------------------------- storage
 
     @Override
-    protected Object allocateStorage(DType dtype, long size) {
-        int n = Math.toIntExact(size);
+    protected Object allocateStorage(DType dtype, long capacity) {
+        int n = Math.toIntExact(capacity);
         return dtype == DType.F32 ? new float[n] : new int[n];
     }
 
     @Override
     protected void zeroStorage(Object storage, DType dtype, long size) {
-        if (storage instanceof float[] f) Arrays.fill(f, 0f);
-        else Arrays.fill((int[]) storage, 0);
+        if (storage instanceof float[] f) Arrays.fill(f, 0, Math.toIntExact(size), 0f);
+        else Arrays.fill((int[]) storage, 0, Math.toIntExact(size), 0);
     }
 
     @Override
     protected void freeStorage(Object storage) {
         // the garbage collector takes it
+    }
+
+    /** A quarter of the heap may sit in the free lists; the rest stays for live tensors and caches. */
+    @Override
+    protected long maxPooledBytes() {
+        return Runtime.getRuntime().maxMemory() / 4;
     }
 
     static float[] f(Tensor t) {
