@@ -5,9 +5,10 @@ a table of medians and ratios (> 1: ours faster) and writes side_by_side.json to
 
   python3 side_by_side.py --java "java ... dev.kanna.cuda.bench.BenchServer" --out DIR [--quick]
 
-Workloads: a 4096^3 bf16 GEMM (ours: bf16 mma.sync kernels, 128- and 256-wide tiles, and the product
-the mixed-precision backend runs on fp32 tensors; torch.matmul on bf16; last, candidate variants of
-our kernel with their difference from the checked one), a 4096^3 fp32 GEMM (ours:
+Workloads: a 4096^3 bf16 GEMM (ours: the wgmma kernel with 128x256 tiles on compute capability 9.0,
+the mma.sync kernel with 128x128 tiles, and the product the mixed-precision backend runs on fp32
+tensors, bf16 conversions included; torch.matmul on bf16; last, other variants of our kernels with
+their difference from the checked mma.sync one), a 4096^3 fp32 GEMM (ours:
 SIMT; torch with TF32 off; skipped with --quick), bert-base's four Linear shapes (ours: the mixed
 backend's linear on fp32 tensors; torch: F.linear in bf16), attention forward + backward at bert-base
 shape (ours: fused fp32 kernels; torch: SDPA in bf16), and the bert-base training step (B 32, T 128,
@@ -154,9 +155,14 @@ def main():
         m = n = k = 256 if a.dry_run else 4096
         flops = 2.0 * m * n * k
         tg = TorchGemm(m, n, k, torch.bfloat16, device)
-        for kernel in ["bf16-128", "bf16-256", "f32in"]:
-            rows.append(alternate(f"gemm {m}^3 bf16 ({kernel})", ours_gemm(ours, kernel, m, n, k, 20, []),
-                                  lambda: tg.time_ms(20), rounds, flops))
+        for kernel in ["wg-256", "bf16-128", "f32in"]:
+            checks = []
+            row = alternate(f"gemm {m}^3 bf16 ({kernel})", ours_gemm(ours, kernel, m, n, k, 20, checks),
+                            lambda: tg.time_ms(20), rounds, flops)
+            if checks:
+                row["ours_check_err"] = checks
+                print(f"    {kernel}: difference from bf16-128 {checks}", flush=True)
+            rows.append(row)
         if not a.quick:
             tf = TorchGemm(m, n, k, torch.float32, device)
             rows.append(alternate(f"gemm {m}^3 fp32 (simt; torch no TF32)", ours_gemm(ours, "simt", m, n, k, 5, []),
@@ -211,7 +217,7 @@ def main():
 
         # Candidate GEMM kernels last: a faulty one cannot spoil the figures above. err: relative
         # difference from bf16-128 (the kernel the tests check) on the same operands; ~0 expected.
-        for kernel in ["bf16-128-fast", "bf16-128-k64", "bf16-256-k64"]:
+        for kernel in ["wg-128", "bf16-128-fast", "bf16-128-k64", "bf16-256-k64"]:
             checks = []
             row = alternate(f"gemm {m}^3 bf16 candidate ({kernel})", ours_gemm(ours, kernel, m, n, k, 20, checks),
                             lambda: tg.time_ms(20), rounds, flops)

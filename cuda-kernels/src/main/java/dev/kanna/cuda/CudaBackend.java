@@ -5,8 +5,8 @@
  *
  * Precision: fp32 storage everywhere (weights, activations, gradients, optimizer state). With
  * BackendOptions.mixedPrecision the matrix products run on bf16 tensor cores with fp32 accumulation
- * (operands rounded to bf16 as the GEMM stages them, so no bf16 copies are kept); without it they
- * are plain fp32 (parity tests). Attention runs in fp32 in both modes.
+ * (operands rounded into short-lived bf16 scratch copies, OwnGemm; wgmma on compute capability 9.0);
+ * without it they are plain fp32 (parity tests). Attention runs in fp32 in both modes.
  *
  * Kernels cannot throw: bad indices (token ids, labels) are recorded in a device error word and
  * reported as IllegalArgumentException at the next synchronisation point (download, sumOfSquares,
@@ -97,6 +97,10 @@ public final class CudaBackend extends PooledBackend {
 
     CudaDevice device() {
         return device;
+    }
+
+    Kernels kernels() {
+        return kernels;
     }
 
     /** Our own GEMM kernels, whichever product the backend uses (tests and benchmarks). */

@@ -29,12 +29,18 @@ public final class Kernels {
     /** The kernel families, one .cu/.ptx pair each. */
     static final String[] MODULES = {
         "elementwise", "activation", "layernorm", "softmax", "crossentropy", "adamw", "embedding", "attention", "gemm",
-        "gemm_bf16"
+        "gemm_bf16", "gemm_sm90"
     };
+
+    /** The module of Hopper-only kernels (compute_90a PTX): loadable on compute capability 9.0 alone. */
+    static final String HOPPER_MODULE = "gemm_sm90";
 
     /** The module that holds a kernel, from the kernel's name (each family names its kernels alike). */
     static String moduleOf(String kernel) {
-        if (kernel.startsWith("gemm_tc_bf16_") || kernel.equals("convert_f32_bf16")) return "gemm_bf16";
+        if (kernel.startsWith("gemm_wg_")) return HOPPER_MODULE;
+        if (kernel.startsWith("gemm_tc_bf16_") || kernel.startsWith("convert_") || kernel.equals("transpose_f32_bf16")) {
+            return "gemm_bf16";
+        }
         if (kernel.startsWith("gemm_") || kernel.startsWith("sgemm_")) return "gemm";
         if (kernel.startsWith("attn_")) return "attention";
         if (kernel.startsWith("act_")) return "activation";
@@ -73,11 +79,16 @@ public final class Kernels {
         return module;
     }
 
-    /** Loads every module now (start-up cost up front, e.g. before timing). */
+    /** Whether this device can load the Hopper-only module (sm_90a code runs on 9.0 exactly). */
+    boolean hopper() {
+        return device.major == 9 && device.minor == 0;
+    }
+
+    /** Loads every module this device can run now (start-up cost up front, e.g. before timing). */
     void loadAll() {
         device.bind();
         synchronized (this) {
-            for (String m : MODULES) module(m);
+            for (String m : MODULES) if (!m.equals(HOPPER_MODULE) || hopper()) module(m);
         }
     }
 
@@ -116,7 +127,7 @@ public final class Kernels {
         cuLaunchKernel(f, gx, gy, gz, block, 1, 1, sharedBytes, device.stream, parameters(args), null);
     }
 
-    /** 2-D blocks (bx, by), for the column-sum kernels. */
+    /** 2-D blocks (bx, by), for the column-sum and transpose kernels. */
     void launch2d(String name, int gx, int gy, int bx, int by, Object... args) {
         device.bind();
         cuLaunchKernel(function(name), gx, gy, 1, bx, by, 1, 0, device.stream, parameters(args), null);

@@ -3,13 +3,16 @@
  * turns, A B A B, both processes staying warm). One request per stdin line, one answer per stdout
  * line ("ok ms=<per run> ..." or "unavailable <why>"):
  *   info
- *   gemm <kernel> <M> <N> <K> <iters>   kernel: bf16-128, bf16-256 and the candidates bf16-128-fast,
- *                                       bf16-128-k64, bf16-256-k64 (bf16 operands, A (M,K) · B (K,N)
- *                                       row-major like torch.matmul; the answer adds err=, the
- *                                       relative difference from bf16-128, the kernel the tests
- *                                       check), f32in (the mixed backend's
- *                                       product on fp32 tensors), simt (fp32), linear (the mixed
- *                                       backend's Linear forward: in (M,K) · W (N,K)ᵀ + bias)
+ *   gemm <kernel> <M> <N> <K> <iters>   kernel: wg-256, wg-128 (the wgmma kernels, compute capability
+ *                                       9.0 only: bf16 A (M,K) · B (N,K)ᵀ, both k-major), bf16-128,
+ *                                       bf16-256 and the candidates bf16-128-fast, bf16-128-k64,
+ *                                       bf16-256-k64 (mma.sync on bf16 operands, A (M,K) · B (K,N)
+ *                                       row-major like torch.matmul); all but bf16-128 answer err=,
+ *                                       the relative difference from bf16-128 (the kernel the tests
+ *                                       check) on the same operands; f32in (the mixed backend's
+ *                                       product on fp32 tensors, conversions included), simt (fp32),
+ *                                       linear (the mixed backend's Linear forward: in (M,K) · W (N,K)ᵀ
+ *                                       + bias)
  *   attn <B> <T> <H> <hs> <iters>       attention forward + backward (mask, no dropout), mixed backend
  *   train <B> <T> <iters> <modelDir>    a bert-base training step through the engine's FineTuner
  *   quit
@@ -94,6 +97,8 @@ public final class BenchServer {
     private final Map<String, Runnable> prepared = new HashMap<>();
     /** The bf16 operands and output of the bf16 product run last: (a16, b16, c). */
     private Tensor[] lastOperands;
+    /** Whether that product's B was k-major ((N, K): the wgmma kernels) rather than (K, N). */
+    private boolean lastBKMajor;
 
     private String gemm(String kernel, int m, int n, int k, int iters) {
         CudaBackend b = kernel.equals("simt") ? fp32() : mixed;
@@ -111,7 +116,8 @@ public final class BenchServer {
             double ms = timer.stopMillis() / (double) iters;
             b.synchronize();
             double tflops = 2.0 * m * n * k / (ms * 1e-3) / 1e12;
-            String check = kernel.startsWith("bf16-") && !kernel.equals("bf16-128") ? " err=" + differenceFromChecked(m, n, k) : "";
+            boolean bf16 = kernel.startsWith("bf16-") || kernel.startsWith("wg-");
+            String check = bf16 && !kernel.equals("bf16-128") ? " err=" + differenceFromChecked(m, n, k) : "";
             return String.format("ok ms=%.4f tflops=%.1f", ms, tflops) + check;
         }
     }
@@ -121,7 +127,8 @@ public final class BenchServer {
         Tensor[] last = lastOperands;
         if (last == null) return "n/a";
         float[] candidate = mixed.download(last[2]);
-        mixed.ownGemm().gemmBf16(buf(last[2]), buf(last[0]), buf(last[1]), m, n, k, true, false, OwnGemm.Bf16Variant.TILE128);
+        mixed.ownGemm().gemmBf16(buf(last[2]), buf(last[0]), buf(last[1]), m, n, k, true, lastBKMajor,
+                OwnGemm.Bf16Variant.TILE128);
         float[] checked = mixed.download(last[2]);
         double num = 0, den = 0;
         for (int i = 0; i < checked.length; i++) {
@@ -136,6 +143,20 @@ public final class BenchServer {
     private Runnable prepare(CudaBackend b, String kernel, int m, int n, int k) {
         Tensor a = random(b, (long) m * k, 1), bb = random(b, (long) k * n, 2);
         Tensor c = b.empty(DType.F32, Math.toIntExact((long) m * n));
+        if (kernel.startsWith("wg-")) {
+            if (!b.ownGemm().wgmma()) throw new IllegalStateException("wgmma not in use: " + b.description());
+            OwnGemm.WgVariant v = kernel.equals("wg-256") ? OwnGemm.WgVariant.TILE256 : OwnGemm.WgVariant.TILE128;
+            Tensor a16 = b.empty(DType.F32, Math.toIntExact(((long) m * k + 1) / 2));
+            Tensor b16 = b.empty(DType.F32, Math.toIntExact(((long) k * n + 1) / 2));   // read as (N, K)
+            b.ownGemm().convertToBf16(buf(a16), buf(a), (long) m * k);
+            b.ownGemm().convertToBf16(buf(b16), buf(bb), (long) k * n);
+            Tensor[] operands = {a16, b16, c};
+            return () -> {
+                lastOperands = operands;
+                lastBKMajor = true;
+                b.ownGemm().gemmWg(buf(c), buf(a16), buf(b16), null, m, n, k, k, 1f, 0f, v, false);
+            };
+        }
         if (kernel.startsWith("bf16-")) {
             OwnGemm.Bf16Variant v = switch (kernel) {
                 case "bf16-128" -> OwnGemm.Bf16Variant.TILE128;
@@ -153,6 +174,7 @@ public final class BenchServer {
             Tensor[] operands = {a16, b16, c};
             return () -> {
                 lastOperands = operands;
+                lastBKMajor = false;
                 b.ownGemm().gemmBf16(buf(c), buf(a16), buf(b16), m, n, k, true, false, v);
             };
         }
