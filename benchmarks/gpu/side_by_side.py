@@ -206,14 +206,26 @@ def main():
                 model_dir = os.path.join(os.environ.get("TMPDIR", "/tmp"), "kanna-bert-base")
                 step.save(model_dir)
 
+            launches = []
             def ours_train():
                 if model_dir is None:
                     return probe
                 ans = ours.ask(f"train {batch} {seq} 10 {model_dir}")
-                ms = parse_ms(ans)
-                return ms if ms is not None else ans
-            rows.append(alternate(f"bert-base train step B={batch} T={seq}", ours_train, lambda: step.time_ms(10), rounds))
+                fields = parse_fields(ans)
+                if fields is None:
+                    return ans
+                launches.append(fields.get("launches"))
+                print(f"    ours: {ans}", flush=True)
+                return float(fields["ms"])
+            row = alternate(f"bert-base train step B={batch} T={seq}", ours_train, lambda: step.time_ms(10), rounds)
+            row["ours_launches_per_step"] = launches
+            rows.append(row)
             del step
+            # the host side of a launch, to set against launches per step and the step's time
+            ans = ours.ask("overhead 20000")
+            print(f"host cost of one kernel launch (ours, 20000 tiny launches): {ans}", flush=True)
+            rows.append({"workload": "launch overhead (host)", "answer": ans, "torch_ms": 0.0, "ours_ms": None,
+                         "ratio": None, "note": ans})
 
         # Candidate GEMM kernels last: a faulty one cannot spoil the figures above. err: relative
         # difference from bf16-128 (the kernel the tests check) on the same operands; ~0 expected.

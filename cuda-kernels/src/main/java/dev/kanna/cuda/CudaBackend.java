@@ -103,6 +103,11 @@ public final class CudaBackend extends PooledBackend {
         return kernels;
     }
 
+    /** Kernel launches since the backend opened (benchmarks). */
+    public long launches() {
+        return kernels.launches();
+    }
+
     /** Our own GEMM kernels, whichever product the backend uses (tests and benchmarks). */
     public OwnGemm ownGemm() {
         return ownGemm;

@@ -119,8 +119,16 @@ public final class Kernels {
         return f;
     }
 
+    private long launches;
+
+    /** Kernel launches so far (benchmarks: launches per training step, host cost per launch). */
+    public long launches() {
+        return launches;
+    }
+
     /** Launches name on a (gx, gy, gz) grid of 1-D blocks with sharedBytes of dynamic shared memory. */
     void launch(String name, int gx, int gy, int gz, int block, int sharedBytes, Object... args) {
+        launches++;
         device.bind();
         CUfunction f = function(name);
         if (sharedBytes > DEFAULT_SHARED_LIMIT) raiseSharedLimit(f, name, sharedBytes);
@@ -129,6 +137,7 @@ public final class Kernels {
 
     /** 2-D blocks (bx, by), for the column-sum and transpose kernels. */
     void launch2d(String name, int gx, int gy, int bx, int by, Object... args) {
+        launches++;
         device.bind();
         cuLaunchKernel(function(name), gx, gy, 1, bx, by, 1, 0, device.stream, parameters(args), null);
     }

@@ -15,6 +15,9 @@
  *                                       + bias)
  *   attn <B> <T> <H> <hs> <iters>       attention forward + backward (mask, no dropout), mixed backend
  *   train <B> <T> <iters> <modelDir>    a bert-base training step through the engine's FineTuner
+ *                                       (answer adds launches=, kernel launches per step)
+ *   overhead <iters>                    host cost of one launch: iters tiny launches back to back,
+ *                                       host clock, then one synchronisation (answer: us=)
  *   quit
  * Inputs are random (never zeros: they run faster than real data), times come from device events
  * after warm-up, averaged over iters back-to-back runs.
@@ -67,6 +70,7 @@ public final class BenchServer {
                             Integer.parseInt(w[5]));
                     case "attn" -> server.attention(Integer.parseInt(w[1]), Integer.parseInt(w[2]), Integer.parseInt(w[3]),
                             Integer.parseInt(w[4]), Integer.parseInt(w[5]));
+                    case "overhead" -> server.launchOverhead(Integer.parseInt(w[1]));
                     case "train" -> server.trainStep(Integer.parseInt(w[1]), Integer.parseInt(w[2]), Integer.parseInt(w[3]),
                             w.length > 4 ? w[4] : null);
                     default -> "error unknown request " + w[0];
@@ -212,6 +216,21 @@ public final class BenchServer {
         }
     }
 
+    /** Host microseconds per launch of a one-element kernel (JCuda argument marshalling and the driver call). */
+    private String launchOverhead(int iters) {
+        Tensor t = mixed.zeros(1), u = mixed.zeros(1);
+        for (int i = 0; i < 1000; i++) mixed.add(u, t, t);
+        mixed.synchronize();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < iters; i++) mixed.add(u, t, t);
+        long t1 = System.nanoTime();
+        mixed.synchronize();
+        double us = (t1 - t0) / 1e3 / iters, ms = (System.nanoTime() - t0) / 1e6;
+        mixed.release(t);
+        mixed.release(u);
+        return String.format("ok us=%.2f ms=%.3f", us, ms);
+    }
+
     private CudaBackend fp32() {
         if (fp32 == null) fp32 = new CudaBackend(new BackendOptions(0, false));
         return fp32;
@@ -253,9 +272,10 @@ public final class BenchServer {
         mixed.synchronize();
         long t0 = System.nanoTime();
         double loss = 0;
+        long launches0 = mixed.launches();
         for (int i = 0; i < iters; i++) loss = tuner.step(step).loss();
         mixed.synchronize();
         double ms = (System.nanoTime() - t0) / 1e6 / iters;
-        return String.format("ok ms=%.3f loss=%.4f", ms, loss);
+        return String.format("ok ms=%.3f loss=%.4f launches=%d", ms, loss, (mixed.launches() - launches0) / iters);
     }
 }
