@@ -52,10 +52,10 @@ timeout 120 "$JAVA" $JOPTS -cp "$CP" dev.kanna.cuda.bench.Probe 2>&1 | tee "$OUT
 probe_status=${PIPESTATUS[0]}
 echo "probe exit status: $probe_status"
 if [ "$probe_status" -ne 0 ] && [ "$probe_status" -ne 2 ]; then
-  # a kernel fault in the wgmma self-check would poison every later CUDA context of this run's
-  # processes alike; the mma.sync kernels still give every later step a result
-  echo "the probe failed: the remaining steps run with -Dkanna.cuda.wgmma=off" | tee -a "$OUT/probe.txt"
-  JOPTS="$JOPTS -Dkanna.cuda.wgmma=off"
+  # a fault in a start-up check (wgmma kernels, packed launch arguments) would poison every later
+  # process's CUDA context alike; the mma.sync kernels and JCuda's marshalling still give results
+  echo "the probe failed: the remaining steps run with -Dkanna.cuda.wgmma=off -Dkanna.cuda.launch=jcuda" | tee -a "$OUT/probe.txt"
+  JOPTS="$JOPTS -Dkanna.cuda.wgmma=off -Dkanna.cuda.launch=jcuda"
 fi
 
 step "GPU tests (every kernel against the CPU backend)"

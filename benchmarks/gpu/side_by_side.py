@@ -221,7 +221,8 @@ def main():
             row["ours_launches_per_step"] = launches
             rows.append(row)
             del step
-            # the host side of a launch, to set against launches per step and the step's time
+            # where our step's GPU time goes (table on stderr), then the host side of a launch
+            print(f"profiled step (ours): {ours.ask('profile')}", flush=True)
             ans = ours.ask("overhead 20000")
             print(f"host cost of one kernel launch (ours, 20000 tiny launches): {ans}", flush=True)
             rows.append({"workload": "launch overhead (host)", "answer": ans, "torch_ms": 0.0, "ours_ms": None,

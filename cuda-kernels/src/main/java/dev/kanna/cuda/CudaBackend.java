@@ -22,6 +22,7 @@ import dev.kanna.tensor.Tensor;
 import jcuda.CudaException;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUpointer_attribute;
 
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -33,6 +34,7 @@ import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
+import static jcuda.driver.JCudaDriver.cuPointerGetAttribute;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
 public final class CudaBackend extends PooledBackend {
@@ -57,6 +59,7 @@ public final class CudaBackend extends PooledBackend {
             this.kernels = new Kernels(device);
             this.errorWord = (DeviceBuffer) allocateStorage(DType.I32, 4);
             cuMemsetD32Async(errorWord.pointer(), 0, 4, device.stream);
+            checkPackedLaunch();
             this.ownGemm = new OwnGemm(this, kernels, mixed);
             String choice = System.getProperty("kanna.cuda.gemm", "auto");
             MatMul chosen = ownGemm;
@@ -77,6 +80,28 @@ public final class CudaBackend extends PooledBackend {
         }
     }
 
+    /**
+     * The packed launch arguments (Kernels) against a known answer: pointers, a float and a long
+     * through add_f32 and scale_f32. If they disagree, launches use JCuda's marshalling instead.
+     */
+    private void checkPackedLaunch() {
+        if (!kernels.packedArguments()) return;
+        Tensor a = upload(new float[]{1.5f, -2f, 3.25f}, 3), b = upload(new float[]{0.5f, 4f, -1f}, 3);
+        Tensor out = empty(DType.F32, 3);
+        add(out, a, b);
+        scale(out, 0.5f);
+        float[] got = download(out);
+        if (got[0] != 1f || got[1] != 1f || got[2] != 1.125f) {
+            kernels.usePackedArguments(false);
+            launchNote = "; packed launch arguments failed their check, JCuda marshalling used";
+        }
+        release(a);
+        release(b);
+        release(out);
+    }
+
+    private String launchNote = "";
+
     private static String cublasReason(Throwable t) {
         String all = String.valueOf(t);
         for (Throwable c = t; c != null; c = c.getCause()) all += " " + c.getMessage();
@@ -92,7 +117,7 @@ public final class CudaBackend extends PooledBackend {
     @Override
     public String description() {
         return "cuda: " + device.summary() + "; " + (mixed ? "mixed precision (bf16 matmuls, fp32 weights)" : "fp32")
-                + "; gemm: " + matmul.description() + gemmNote;
+                + "; gemm: " + matmul.description() + gemmNote + launchNote;
     }
 
     CudaDevice device() {
@@ -106,6 +131,16 @@ public final class CudaBackend extends PooledBackend {
     /** Kernel launches since the backend opened (benchmarks). */
     public long launches() {
         return kernels.launches();
+    }
+
+    /** From now on, every launch is bracketed with device events (one profiled step; adds host cost). */
+    public void startProfile() {
+        kernels.startProfile();
+    }
+
+    /** Waits for the profiled work; GPU time per kernel name, largest first. */
+    public List<Kernels.KernelTime> stopProfile() {
+        return kernels.stopProfile();
     }
 
     /** Our own GEMM kernels, whichever product the backend uses (tests and benchmarks). */
@@ -141,7 +176,9 @@ public final class CudaBackend extends PooledBackend {
             trimPool();   // give pooled buffers back and try once more
             cuMemAlloc(p, bytes);
         }
-        return new DeviceBuffer(p, bytes);
+        long[] address = {0};
+        cuPointerGetAttribute(Pointer.to(address), CUpointer_attribute.CU_POINTER_ATTRIBUTE_DEVICE_POINTER, p);
+        return new DeviceBuffer(p, bytes, address[0]);
     }
 
     @Override

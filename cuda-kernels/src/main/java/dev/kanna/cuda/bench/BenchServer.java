@@ -16,6 +16,9 @@
  *   attn <B> <T> <H> <hs> <iters>       attention forward + backward (mask, no dropout), mixed backend
  *   train <B> <T> <iters> <modelDir>    a bert-base training step through the engine's FineTuner
  *                                       (answer adds launches=, kernel launches per step)
+ *   profile                             one more training step (after train) with every launch
+ *                                       bracketed by device events: GPU time per kernel, as a table
+ *                                       on stderr (answer: gpu_ms=, the kernels' sum, and wall_ms=)
  *   overhead <iters>                    host cost of one launch: iters tiny launches back to back,
  *                                       host clock, then one synchronisation (answer: us=)
  *   quit
@@ -32,6 +35,7 @@ import dev.kanna.bert.LoadOptions;
 import dev.kanna.cuda.CudaBackend;
 import dev.kanna.cuda.DeviceBuffer;
 import dev.kanna.cuda.GpuTimer;
+import dev.kanna.cuda.Kernels;
 import dev.kanna.cuda.OwnGemm;
 import dev.kanna.optim.AdamW;
 import dev.kanna.optim.LrSchedule;
@@ -71,6 +75,7 @@ public final class BenchServer {
                     case "attn" -> server.attention(Integer.parseInt(w[1]), Integer.parseInt(w[2]), Integer.parseInt(w[3]),
                             Integer.parseInt(w[4]), Integer.parseInt(w[5]));
                     case "overhead" -> server.launchOverhead(Integer.parseInt(w[1]));
+                    case "profile" -> server.profileStep();
                     case "train" -> server.trainStep(Integer.parseInt(w[1]), Integer.parseInt(w[2]), Integer.parseInt(w[3]),
                             w.length > 4 ? w[4] : null);
                     default -> "error unknown request " + w[0];
@@ -214,6 +219,25 @@ public final class BenchServer {
             b.synchronize();
             return String.format("ok ms=%.4f", ms);
         }
+    }
+
+    /** One training step with GPU time per kernel (the table goes to stderr). */
+    private String profileStep() {
+        if (tuner == null) return "error run a train request first";
+        mixed.synchronize();
+        long t0 = System.nanoTime();
+        mixed.startProfile();
+        tuner.step(List.of(trainBatch));
+        List<Kernels.KernelTime> times = mixed.stopProfile();
+        double wall = (System.nanoTime() - t0) / 1e6, total = 0;
+        for (Kernels.KernelTime t : times) total += t.millis();
+        System.err.printf("GPU time per kernel, one bert-base training step (sum %.2f ms; wall %.2f ms with the events):%n",
+                total, wall);
+        for (Kernels.KernelTime t : times) {
+            System.err.printf("  %-34s %5d launches %9.3f ms %6.1f%%%n", t.name(), t.launches(), t.millis(), 100 * t.millis() / total);
+        }
+        System.err.flush();
+        return String.format("ok gpu_ms=%.3f wall_ms=%.3f kernels=%d", total, wall, times.size());
     }
 
     /** Host microseconds per launch of a one-element kernel (JCuda argument marshalling and the driver call). */
