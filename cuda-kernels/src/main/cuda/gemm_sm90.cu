@@ -157,29 +157,6 @@ __device__ __forceinline__ void wg_tile_coords(int& tileM, int& tileN) {
     tileN = (id % perGroup) / rows;
 }
 
-// C(row, col..col+1) = alpha · (v0, v1) + beta · C + bias, as gemm_store does element by element.
-__device__ __forceinline__ void wg_store_pair(const GemmArgs& g, float* c, int row, int col, float v0, float v1,
-                                              bool pairs) {
-    if (!pairs || col + 1 >= g.n) {
-        gemm_store(g, c, row, col, v0);
-        gemm_store(g, c, row, col + 1, v1);
-        return;
-    }
-    if (row >= g.m) return;
-    float2* p = reinterpret_cast<float2*>(c + (long long)row * g.ldc + col);
-    float2 v = make_float2(g.alpha * v0, g.alpha * v1);
-    if (g.beta != 0.0f) {
-        float2 old = *p;
-        v.x += g.beta * old.x;
-        v.y += g.beta * old.y;
-    }
-    if (g.bias != nullptr) {
-        v.x += g.bias[col];
-        v.y += g.bias[col + 1];
-    }
-    *p = v;
-}
-
 template <int BN, int STAGES>
 __device__ __forceinline__ void gemm_wg_body(const GemmArgs& g) {
     extern __shared__ __align__(16) uint8_t wgsmem[];
@@ -232,16 +209,15 @@ __device__ __forceinline__ void gemm_wg_body(const GemmArgs& g) {
     // Accumulator layout of wgmma.m64nN (f32): warp w of the warpgroup holds rows 16w + lane/4 and
     // 16w + lane/4 + 8; for each 8-column group j, d[4j..4j+3] are (row, 2·(lane%4)), (row, +1),
     // (row + 8, 2·(lane%4)), (row + 8, +1).
-    // Each pair of columns (even col) goes out as one 8-byte store where C's rows and slices keep it
-    // aligned; the arithmetic is gemm_store's, so results are bitwise those of the scalar path.
     int lane = threadIdx.x & 31, warp = (threadIdx.x >> 5) & 3;
     int row = m0 + wg * 64 + warp * 16 + (lane >> 2);
-    bool pairs = ((g.ldc | g.strideC | g.splitStrideC) & 1) == 0;
 #pragma unroll
     for (int j = 0; j < BN / 8; j++) {
         int col = n0 + j * 8 + (lane & 3) * 2;
-        wg_store_pair(g, c, row, col, d[4 * j], d[4 * j + 1], pairs);
-        wg_store_pair(g, c, row + 8, col, d[4 * j + 2], d[4 * j + 3], pairs);
+        gemm_store(g, c, row, col, d[4 * j]);
+        gemm_store(g, c, row, col + 1, d[4 * j + 1]);
+        gemm_store(g, c, row + 8, col, d[4 * j + 2]);
+        gemm_store(g, c, row + 8, col + 1, d[4 * j + 3]);
     }
 }
 

@@ -59,7 +59,7 @@ public final class CudaBackend extends PooledBackend {
             this.kernels = new Kernels(device);
             this.errorWord = (DeviceBuffer) allocateStorage(DType.I32, 4);
             cuMemsetD32Async(errorWord.pointer(), 0, 4, device.stream);
-            checkPackedLaunch();
+            if (Kernels.packedRequested()) usePackedLaunches();
             this.ownGemm = new OwnGemm(this, kernels, mixed);
             String choice = System.getProperty("kanna.cuda.gemm", "auto");
             MatMul chosen = ownGemm;
@@ -81,23 +81,24 @@ public final class CudaBackend extends PooledBackend {
     }
 
     /**
-     * The packed launch arguments (Kernels) against a known answer: pointers, a float and a long
-     * through add_f32 and scale_f32. If they disagree, launches use JCuda's marshalling instead.
+     * Switches launches to packed arguments (Kernels) if they pass a known-answer check here —
+     * pointers, a float and a long through add_f32 and scale_f32 — else keeps JCuda's marshalling.
+     * Returns whether packed arguments are in use.
      */
-    private void checkPackedLaunch() {
-        if (!kernels.packedArguments()) return;
+    public boolean usePackedLaunches() {
+        kernels.usePackedArguments(true);
         Tensor a = upload(new float[]{1.5f, -2f, 3.25f}, 3), b = upload(new float[]{0.5f, 4f, -1f}, 3);
         Tensor out = empty(DType.F32, 3);
         add(out, a, b);
         scale(out, 0.5f);
         float[] got = download(out);
-        if (got[0] != 1f || got[1] != 1f || got[2] != 1.125f) {
-            kernels.usePackedArguments(false);
-            launchNote = "; packed launch arguments failed their check, JCuda marshalling used";
-        }
+        boolean ok = got[0] == 1f && got[1] == 1f && got[2] == 1.125f;
+        if (!ok) kernels.usePackedArguments(false);
+        launchNote = ok ? "; packed launch arguments" : "; packed launch arguments failed their check, JCuda marshalling used";
         release(a);
         release(b);
         release(out);
+        return ok;
     }
 
     private String launchNote = "";
@@ -176,8 +177,12 @@ public final class CudaBackend extends PooledBackend {
             trimPool();   // give pooled buffers back and try once more
             cuMemAlloc(p, bytes);
         }
-        long[] address = {0};
-        cuPointerGetAttribute(Pointer.to(address), CUpointer_attribute.CU_POINTER_ATTRIBUTE_DEVICE_POINTER, p);
+        long[] address = {0};   // for packed launch arguments; 0 (unknown) makes a launch use JCuda's marshalling
+        try {
+            cuPointerGetAttribute(Pointer.to(address), CUpointer_attribute.CU_POINTER_ATTRIBUTE_DEVICE_POINTER, p);
+        } catch (CudaException e) {
+            address[0] = 0;
+        }
         return new DeviceBuffer(p, bytes, address[0]);
     }
 

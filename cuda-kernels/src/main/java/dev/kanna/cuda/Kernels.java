@@ -9,8 +9,9 @@
  * objects per argument. JCuda's own marshalling (a Pointer per argument, each resolved through JNI)
  * measured 8.7 µs of host time per launch on the H200's host, which a training step's ~1300
  * launches turn into 11 ms. The driver copies argument values at the launch, so the slots are
- * reused at once. -Dkanna.cuda.launch=jcuda selects JCuda's marshalling instead, and the backend
- * falls back to it by itself if its start-up check of the packed path fails (CudaBackend).
+ * reused at once. Not yet run on a GPU: off unless -Dkanna.cuda.launch=packed (or the benchmark's
+ * request) turns it on, and then only after the backend's check of it passes (CudaBackend);
+ * JCuda's marshalling otherwise. A buffer whose device address is unknown (0) falls back too.
  * A profile (startProfile/stopProfile) brackets each launch with device events: GPU time per kernel.
  */
 package dev.kanna.cuda;
@@ -82,28 +83,35 @@ public final class Kernels {
     private final Map<CUfunction, Integer> sharedLimit = new HashMap<>();
 
     private static final int MAX_ARGS = 32;
-    /** Argument slots (8 bytes each) and the void* table pointing at them: native memory owned by this object. */
-    private final MemorySegment slots, table;
-    private final Pointer tablePointer;
+    /** Argument slots (8 bytes each) and the void* table pointing at them: native memory, made on first use. */
+    private MemorySegment slots, table;
+    private Pointer tablePointer;
     /** Whether launches pass the packed slots (else JCuda's Pointer-per-argument marshalling). */
-    private boolean packed = !"jcuda".equals(System.getProperty("kanna.cuda.launch"));
+    private boolean packed;
 
     /** Modules load on first use: the driver JIT-compiles each one then (and caches the result on disk). */
     Kernels(CudaDevice device) {
         this.device = device;
-        Arena arena = Arena.ofAuto();   // freed when this object is unreachable
-        slots = arena.allocate(8L * MAX_ARGS, 16);
-        table = arena.allocate(8L * MAX_ARGS, 16);
-        for (int i = 0; i < MAX_ARGS; i++) table.setAtIndex(ValueLayout.JAVA_LONG, i, slots.address() + 8L * i);
-        tablePointer = Pointer.to(table.asByteBuffer());
+    }
+
+    /** Whether -Dkanna.cuda.launch=packed asks for packed arguments (the backend checks them first). */
+    static boolean packedRequested() {
+        return "packed".equals(System.getProperty("kanna.cuda.launch"));
     }
 
     boolean packedArguments() {
         return packed;
     }
 
-    /** Selects the argument marshalling (the backend's start-up check turns the packed one off if it fails). */
-    void usePackedArguments(boolean on) {
+    /** Selects the argument marshalling (the backend checks the packed one before keeping it). */
+    synchronized void usePackedArguments(boolean on) {
+        if (on && slots == null) {
+            Arena arena = Arena.ofAuto();   // freed when this object is unreachable
+            slots = arena.allocate(8L * MAX_ARGS, 16);
+            table = arena.allocate(8L * MAX_ARGS, 16);
+            for (int i = 0; i < MAX_ARGS; i++) table.setAtIndex(ValueLayout.JAVA_LONG, i, slots.address() + 8L * i);
+            tablePointer = Pointer.to(table.asByteBuffer());
+        }
         packed = on;
     }
 
@@ -200,7 +208,10 @@ public final class Kernels {
             long at = 8L * i;
             switch (args[i]) {
                 case null -> slots.set(ValueLayout.JAVA_LONG, at, 0L);
-                case DeviceBuffer b -> slots.set(ValueLayout.JAVA_LONG, at, b.address());
+                case DeviceBuffer b -> {
+                    if (b.address() == 0) return false;
+                    slots.set(ValueLayout.JAVA_LONG, at, b.address());
+                }
                 case Integer v -> slots.set(ValueLayout.JAVA_INT, at, v);
                 case Long v -> slots.set(ValueLayout.JAVA_LONG, at, v);
                 case Float v -> slots.set(ValueLayout.JAVA_FLOAT, at, v);

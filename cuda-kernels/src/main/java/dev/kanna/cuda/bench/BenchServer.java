@@ -19,6 +19,8 @@
  *   profile                             one more training step (after train) with every launch
  *                                       bracketed by device events: GPU time per kernel, as a table
  *                                       on stderr (answer: gpu_ms=, the kernels' sum, and wall_ms=)
+ *   launch packed                       switch to packed launch arguments (after their check;
+ *                                       not yet run on a GPU, so a candidate measured last)
  *   overhead <iters>                    host cost of one launch: iters tiny launches back to back,
  *                                       host clock, then one synchronisation (answer: us=)
  *   quit
@@ -76,6 +78,8 @@ public final class BenchServer {
                             Integer.parseInt(w[4]), Integer.parseInt(w[5]));
                     case "overhead" -> server.launchOverhead(Integer.parseInt(w[1]));
                     case "profile" -> server.profileStep();
+                    case "launch" -> w.length > 1 && w[1].equals("packed") && server.mixed.usePackedLaunches()
+                            ? "ok packed" : "error packed launch arguments not in use: " + server.mixed.description();
                     case "train" -> server.trainStep(Integer.parseInt(w[1]), Integer.parseInt(w[2]), Integer.parseInt(w[3]),
                             w.length > 4 ? w[4] : null);
                     default -> "error unknown request " + w[0];
