@@ -103,6 +103,31 @@ public final class Ops {
         return out;
     }
 
+    /**
+     * act(in · weightᵀ + bias), fused (the backend applies act while the product is in cache); the
+     * pre-activation (..., O) is kept only when recorded, for the backward.
+     */
+    public Tensor linearActivation(Tensor in, Parameter weight, Parameter bias, Activation act) {
+        Tensor out = backend.empty(DType.F32, withLastDim(in, weight.value().dim(0)));   // (..., O)
+        Tensor biasValue = bias == null ? null : bias.value();
+        if (!records(in, weight, bias)) {
+            backend.linearActivation(out, null, in, weight.value(), biasValue, act);
+            return out;
+        }
+        Tensor pre = backend.empty(DType.F32, out.shape());                              // (..., O)
+        backend.linearActivation(out, pre, in, weight.value(), biasValue, act);
+        tape.track(out);
+        tape.record(() -> {
+            Tensor dOut = tape.existingGrad(out);
+            if (dOut == null) return;
+            Tensor dPre = backend.zeros(pre.shape());                                    // (..., O)
+            backend.activationBackward(dPre, dOut, pre, act);
+            backend.linearBackward(gradOf(in), gradOf(weight), gradOf(bias), dPre, in, weight.value());
+            backend.release(dPre);
+        });
+        return out;
+    }
+
     /** act(in), elementwise. */
     public Tensor activation(Tensor in, Activation act) {
         Tensor out = backend.empty(DType.F32, in.shape());
@@ -148,6 +173,38 @@ public final class Ops {
             Tensor dOut = tape.existingGrad(out);
             if (dOut != null) {
                 backend.layerNormBackward(gradOf(in), gradOf(weight), gradOf(bias), dOut, in, weight.value(), mean, rstd);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * LayerNorm(a + b) over the last dimension, fused: a residual connection and the LayerNorm after
+     * it read a and b once. The sum and the statistics are kept only when recorded.
+     */
+    public Tensor addLayerNorm(Tensor a, Tensor b, Parameter weight, Parameter bias, float eps) {
+        Tensor out = backend.empty(DType.F32, a.shape());                      // (N, C) as a
+        boolean recordA = records(a), recordB = records(b);
+        if (!recordA && !recordB && !records(null, weight, bias)) {
+            backend.addLayerNorm(out, null, null, null, a, b, weight.value(), bias.value(), eps);
+            return out;
+        }
+        Tensor sum = backend.empty(DType.F32, a.shape());                      // (N, C)
+        Tensor mean = backend.empty(DType.F32, a.rows());                      // (N)
+        Tensor rstd = backend.empty(DType.F32, a.rows());                      // (N)
+        backend.addLayerNorm(out, sum, mean, rstd, a, b, weight.value(), bias.value(), eps);
+        tape.track(out);
+        tape.record(() -> {
+            Tensor dOut = tape.existingGrad(out);
+            if (dOut == null) return;
+            // One input needing a gradient takes ∂/∂sum directly; two share it through a temporary.
+            Tensor dSum = recordA && recordB ? backend.zeros(sum.shape())
+                    : recordA ? tape.grad(a) : recordB ? tape.grad(b) : null;   // (N, C)
+            backend.layerNormBackward(dSum, gradOf(weight), gradOf(bias), dOut, sum, weight.value(), mean, rstd);
+            if (recordA && recordB) {
+                accumulate(tape.grad(a), dSum);
+                accumulate(tape.grad(b), dSum);
+                backend.release(dSum);
             }
         });
         return out;

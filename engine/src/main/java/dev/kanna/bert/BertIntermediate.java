@@ -22,7 +22,7 @@ final class BertIntermediate {
 
     /** (B, T, C) → (B, T, I). */
     Tensor forward(Ops ops, Tensor hidden) {
-        return ops.activation(dense.forward(ops, hidden), activation);
+        return ops.linearActivation(hidden, dense.weight(), dense.bias(), activation);
     }
 
     List<Parameter> parameters() {

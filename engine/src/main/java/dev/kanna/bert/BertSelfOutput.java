@@ -25,7 +25,7 @@ final class BertSelfOutput {
     /** context, input (B, T, C) → LayerNorm(dropout(dense(context)) + input) (B, T, C). */
     Tensor forward(Ops ops, Tensor context, Tensor input) {
         Tensor projected = ops.dropout(dense.forward(ops, context), dropout);   // (B, T, C)
-        return norm.forward(ops, ops.add(projected, input));                    // (B, T, C)
+        return ops.addLayerNorm(projected, input, norm.weight(), norm.bias(), norm.eps());   // (B, T, C)
     }
 
     List<Parameter> parameters() {
