@@ -7,6 +7,7 @@
  *   gemm LAYOUT M N K SECONDS            → "ok BEST_S MEDIAN_S CALLS"  (repeats the op for ~SECONDS)
  *   attention MODE B T HEADS HS SECONDS  → the same; MODE infer (forward, nothing saved, no dropout)
  *                                          or train (forward saving, dropout 0.1, then backward)
+ *   layer MODE B T C HEADS INTER SECONDS → one encoder layer (EncoderLayer), MODE infer or train
  *   quit
  *
  * LAYOUT names the product as the Linear layer uses it, through the public Backend ops:
@@ -50,8 +51,17 @@ public final class PeerHarness {
                                 Integer.parseInt(f[4]), Integer.parseInt(f[5]));
                         System.out.println(measure(op, Double.parseDouble(f[6])));
                     }
+                } else if (f[0].equals("layer") && f.length == 8) {
+                    try (var scope = backend.scope()) {
+                        EncoderLayer layer = new EncoderLayer(backend, Integer.parseInt(f[2]), Integer.parseInt(f[3]),
+                                Integer.parseInt(f[4]), Integer.parseInt(f[5]), Integer.parseInt(f[6]));
+                        long[] step = {0};
+                        Runnable op = f[1].equals("train") ? () -> layer.forwardBackward(step[0]++) : layer::forward;
+                        System.out.println(measure(op, Double.parseDouble(f[7])));
+                    }
                 } else {
-                    System.out.println("error expected: gemm LAYOUT M N K SECONDS | attention MODE B T HEADS HS SECONDS");
+                    System.out.println("error expected: gemm LAYOUT M N K SECONDS | attention MODE B T HEADS HS SECONDS"
+                            + " | layer MODE B T C HEADS INTER SECONDS");
                 }
             }
         }

@@ -1,7 +1,11 @@
 /*
  * The CPU backend: float[] storage, Vector API kernels, one fixed thread pool. Each op splits its
- * work over independent output rows (or (batch, head) pairs), so no two threads write the same
- * element and the result does not depend on scheduling.
+ * work over independent output rows, columns, tiles or (batch, head) pairs, so no two threads write
+ * the same element and the result does not depend on scheduling (bitwise the same for a thread
+ * count; the GEMM's results are the same for any thread count). The kernels live one per file:
+ * Gemm/GemmKernels, Attention, Softmax, CrossEntropy, LayerNorm, Activations (with VectorMath's exp,
+ * erf, tanh), Elementwise and DropoutMask, AdamW. It also implements the fused ops linearActivation
+ * (activation in the GEMM's epilogue) and addLayerNorm (the residual summed row by row in L1).
  */
 package dev.kanna.backend.cpu;
 
