@@ -32,6 +32,7 @@ if [ ! -f "$jre/jre.tgz" ] || [ "$jre/jre.tgz" -ot "$JAVA_HOME/release" ]; then
   rm -rf "$jre/jre"
 fi
 cp "$jre/jre.tgz" "$dest/jre.tgz"
-cp benchmarks/gpu/check.sh benchmarks/gpu/side_by_side.py benchmarks/gpu/train_step_torch.py "$dest/"
+cp benchmarks/gpu/check.sh benchmarks/gpu/side_by_side.py benchmarks/gpu/train_step_torch.py \
+   benchmarks/gpu/model_parity_torch.py "$dest/"
 du -sh "$dest" "$dest"/* | sed 's/^/  /' >&2
 echo "ready: carry $(dirname "$dest") and run: bash ${dest#$root/}/check.sh" >&2

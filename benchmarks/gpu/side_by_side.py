@@ -5,9 +5,10 @@ a table of medians and ratios (> 1: ours faster) and writes side_by_side.json to
 
   python3 side_by_side.py --java "java ... dev.kanna.cuda.bench.BenchServer" --out DIR [--quick]
 
-Workloads: a 4096^3 bf16 GEMM (ours: bf16 mma.sync kernels, 128- and 256-wide tiles, and the product
-the mixed-precision backend runs on fp32 tensors; torch.matmul on bf16; last, candidate variants of
-our kernel with their difference from the checked one), a 4096^3 fp32 GEMM (ours:
+Workloads: a 4096^3 bf16 GEMM (ours: the wgmma kernel with 128x256 tiles on compute capability 9.0,
+the mma.sync kernel with 128x128 tiles, and the product the mixed-precision backend runs on fp32
+tensors, bf16 conversions included; torch.matmul on bf16; last, other variants of our kernels with
+their difference from the checked mma.sync one), a 4096^3 fp32 GEMM (ours:
 SIMT; torch with TF32 off; skipped with --quick), bert-base's four Linear shapes (ours: the mixed
 backend's linear on fp32 tensors; torch: F.linear in bf16), attention forward + backward at bert-base
 shape (ours: fused fp32 kernels; torch: SDPA in bf16), and the bert-base training step (B 32, T 128,
@@ -154,9 +155,14 @@ def main():
         m = n = k = 256 if a.dry_run else 4096
         flops = 2.0 * m * n * k
         tg = TorchGemm(m, n, k, torch.bfloat16, device)
-        for kernel in ["bf16-128", "bf16-256", "f32in"]:
-            rows.append(alternate(f"gemm {m}^3 bf16 ({kernel})", ours_gemm(ours, kernel, m, n, k, 20, []),
-                                  lambda: tg.time_ms(20), rounds, flops))
+        for kernel in ["wg-256", "bf16-128", "f32in"]:
+            checks = []
+            row = alternate(f"gemm {m}^3 bf16 ({kernel})", ours_gemm(ours, kernel, m, n, k, 20, checks),
+                            lambda: tg.time_ms(20), rounds, flops)
+            if checks:
+                row["ours_check_err"] = checks
+                print(f"    {kernel}: difference from bf16-128 {checks}", flush=True)
+            rows.append(row)
         if not a.quick:
             tf = TorchGemm(m, n, k, torch.float32, device)
             rows.append(alternate(f"gemm {m}^3 fp32 (simt; torch no TF32)", ours_gemm(ours, "simt", m, n, k, 5, []),
@@ -190,6 +196,7 @@ def main():
         rows.append(alternate(f"attention fwd+bwd B={ab} T={at} H={ah} hs={ahs}", ours_attn,
                               lambda: time_ms(torch_attn, 20, 3, device), rounds, 4.0 * 3.5 * ab * ah * at * at * ahs))
 
+        step = None
         if not a.skip_train:
             batch, seq = (4, 16) if a.dry_run else (32, 128)
             probe = ours.ask(f"train {batch} {seq} 0 -")
@@ -200,24 +207,51 @@ def main():
                 model_dir = os.path.join(os.environ.get("TMPDIR", "/tmp"), "kanna-bert-base")
                 step.save(model_dir)
 
+            launches = []
             def ours_train():
                 if model_dir is None:
                     return probe
                 ans = ours.ask(f"train {batch} {seq} 10 {model_dir}")
-                ms = parse_ms(ans)
-                return ms if ms is not None else ans
-            rows.append(alternate(f"bert-base train step B={batch} T={seq}", ours_train, lambda: step.time_ms(10), rounds))
-            del step
+                fields = parse_fields(ans)
+                if fields is None:
+                    return ans
+                launches.append(fields.get("launches"))
+                print(f"    ours: {ans}", flush=True)
+                return float(fields["ms"])
+            row = alternate(f"bert-base train step B={batch} T={seq}", ours_train, lambda: step.time_ms(10), rounds)
+            row["ours_launches_per_step"] = launches
+            rows.append(row)
+            # where our step's GPU time goes (table on stderr), then the host side of a launch
+            print(f"profiled step (ours): {ours.ask('profile')}", flush=True)
+            ans = ours.ask("overhead 20000")
+            print(f"host cost of one kernel launch (ours, 20000 tiny launches): {ans}", flush=True)
+            rows.append({"workload": "launch overhead (host)", "answer": ans, "torch_ms": 0.0, "ours_ms": None,
+                         "ratio": None, "note": ans})
 
         # Candidate GEMM kernels last: a faulty one cannot spoil the figures above. err: relative
         # difference from bf16-128 (the kernel the tests check) on the same operands; ~0 expected.
-        for kernel in ["bf16-128-fast", "bf16-128-k64", "bf16-256-k64"]:
+        for kernel in ["wg-128", "bf16-128-fast", "bf16-128-k64", "bf16-256-k64"]:
             checks = []
             row = alternate(f"gemm {m}^3 bf16 candidate ({kernel})", ours_gemm(ours, kernel, m, n, k, 20, checks),
                             lambda: tg.time_ms(20), rounds, flops)
             row["ours_check_err"] = checks
             print(f"    {kernel}: difference from bf16-128 {checks}", flush=True)
             rows.append(row)
+
+        # Candidate launch path, last of all (a fault here can only cost this row): launch arguments
+        # packed into native memory, one JNI call per launch, then the training step again.
+        if step is not None and model_dir is not None:
+            ans = ours.ask("launch packed")
+            print(f"packed launch arguments (ours): {ans}", flush=True)
+            if ans.startswith("ok"):
+                ans = ours.ask("overhead 20000")
+                print(f"host cost of one kernel launch, packed (ours): {ans}", flush=True)
+                launches = []
+                row = alternate(f"bert-base train step B={batch} T={seq} candidate (packed launch args)", ours_train,
+                                lambda: step.time_ms(10), rounds)
+                row["ours_launches_per_step"] = launches
+                rows.append(row)
+        del step
     finally:
         ours.close()
     os.makedirs(a.out, exist_ok=True)

@@ -11,7 +11,7 @@ import os
 import sys
 import time
 
-# (name, layout, M, N, K): layouts as GemmHarness names them (nt = a·bᵀ, nn = a·b, tn = aᵀ·b).
+# (name, layout, M, N, K): layouts as PeerHarness names them (nt = a·bᵀ, nn = a·b, tn = aᵀ·b).
 SHAPES = [
     ("square 1024", "nt", 1024, 1024, 1024),
     ("MiniLM qkv/out fwd", "nt", 4096, 384, 384),

@@ -1,6 +1,6 @@
 """Kanna's GEMM against numpy's (OpenBLAS) in one invocation, alternating, and the ratios.
 
-Starts Kanna's GemmHarness (from the benchmarks jar) as a child process and numpy in this process,
+Starts Kanna's PeerHarness (from the benchmarks jar) as a child process and numpy in this process,
 with the same thread count, and for each shape and round measures Kanna then numpy (or numpy then
 Kanna, alternating the order each round) for --seconds each, so slow drifts in machine load hit both
 alike. Prints per shape the median over rounds of each side's median GFLOP/s and of the per-round
@@ -28,6 +28,7 @@ def main():
     parser.add_argument("--jar", default=os.path.join(root, "benchmarks", "target", "benchmarks.jar"))
     parser.add_argument("--java", default=os.path.join(os.environ.get("JAVA_HOME", "/usr"), "bin", "java"))
     parser.add_argument("--only", default=None, help="substring of the shape names to run")
+    parser.add_argument("--java-opts", default="", help="extra JVM options, e.g. -XX:MaxVectorSize=32 (AVX2 kernels)")
     args = parser.parse_args()
     if not os.path.exists(args.jar):
         sys.exit(f"missing {args.jar}: build it with mvn -pl benchmarks -am package -DskipTests")
@@ -37,7 +38,8 @@ def main():
 
     java = subprocess.Popen(
         [args.java, "--add-modules", "jdk.incubator.vector", "-Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0",
-         "-XX:+UseParallelGC", f"-Dkanna.threads={args.threads}", "-cp", args.jar, "dev.kanna.bench.GemmHarness"],
+         "-XX:+UseParallelGC", f"-Dkanna.threads={args.threads}", *args.java_opts.split(),
+         "-cp", args.jar, "dev.kanna.bench.PeerHarness"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
     ready = java.stdout.readline().strip()
     print(f"kanna: {ready}\nnumpy {np.__version__} (OpenBLAS), {args.threads} threads; "

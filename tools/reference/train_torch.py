@@ -6,7 +6,7 @@ test metrics and timings as JSON. It is the peer for Kanna's full-run and traini
     python tools/reference/train_torch.py --model models/all-MiniLM-L6-v2 \
         --train datasets/spamassassin/train.jsonl.gz --validation datasets/spamassassin/validation.jsonl.gz \
         --test datasets/spamassassin/test.jsonl.gz --epochs 3 --batch-size 32 --lr 5e-5 --max-length 128 \
-        --unfreeze-top 2 --threads 2
+        --unfreeze-top 2 --threads 2 [--frozen-eval]
 
 Needs torch, transformers and tokenizers (see REFERENCE notes in tools/reference/README.md).
 """
@@ -66,6 +66,8 @@ def main():
     ap.add_argument("--weight-decay", type=float, default=0.0)
     ap.add_argument("--max-grad-norm", type=float, default=1.0)
     ap.add_argument("--limit-train", type=int, default=0, help="use only the first N training rows")
+    ap.add_argument("--frozen-eval", action="store_true",
+                    help="dropout off in the frozen embeddings and layers, as kanna train --cache-frozen")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
@@ -114,8 +116,27 @@ def main():
                       return_tensors="pt")
             yield enc, torch.tensor([label2id[l] for _, l in chunk])
 
+    def train_mode():
+        model.train()
+        if args.frozen_eval and args.unfreeze_top != "all":
+            model.bert.embeddings.eval()
+            for i in range(layers - top):
+                model.bert.encoder.layer[i].eval()
+
+    def evaluate(rows):
+        model.eval()
+        gold, pred = [], []
+        with torch.no_grad():
+            for enc, y in batches(rows, False, None):
+                pred += model(**enc).logits.argmax(-1).tolist()
+                gold += y.tolist()
+        return metrics(gold, pred, labels)
+
+    # As kanna train with --validation: evaluate at each epoch end, keep the best macro-F1 weights.
+    validation = read_jsonl(args.validation, args.text_field, args.label_field) if args.validation else None
+    best, best_state, history = None, None, []
     rng = random.Random(args.seed)
-    model.train()
+    train_mode()
     step, start = 0, time.time()
     while step < total_steps:
         for enc, y in batches(train, True, rng):
@@ -128,17 +149,21 @@ def main():
             step += 1
             if step >= total_steps:
                 break
+        if validation is not None:
+            m = evaluate(validation)
+            history.append({"step": step, "accuracy": m["accuracy"], "macro_f1": m["macro_f1"]})
+            if best is None or m["macro_f1"] > best:
+                best = m["macro_f1"]
+                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            train_mode()
     train_seconds = time.time() - start
+    if best_state is not None:
+        model.load_state_dict(best_state)
 
-    model.eval()
-    gold, pred = [], []
     start = time.time()
-    with torch.no_grad():
-        for enc, y in batches(test, False, None):
-            pred += model(**enc).logits.argmax(-1).tolist()
-            gold += y.tolist()
+    result = evaluate(test)
     eval_seconds = time.time() - start
-    result = metrics(gold, pred, labels)
+    result["validation_history"] = history
     result.update({"train_rows": len(train), "steps": total_steps, "train_seconds": train_seconds,
                    "train_samples_per_second": total_steps * args.batch_size / train_seconds,
                    "eval_seconds": eval_seconds, "torch": torch.__version__, "threads": args.threads})

@@ -1,6 +1,6 @@
 /*
  * JMH: the Linear layer's three GEMMs at BERT shapes (batch 32 × sequence 128 = 4096 rows) and the
- * 1024³ square, through the public Backend ops. Layouts as in GemmHarness: nt = linear forward
+ * 1024³ square, through the public Backend ops. Layouts as in PeerHarness: nt = linear forward
  * (in·Wᵀ), nn = input gradient (dOut·W), tn = weight gradient (dOutᵀ·in). Speed claims are ratios
  * against numpy measured in the same run: see peers/gemm_side_by_side.py and README.md.
  *
@@ -50,7 +50,7 @@ public class GemmBenchmark {
     public void setUp() {
         backend = new CpuBackend(threads);
         String[] f = shape.split(":");
-        product = GemmHarness.product(backend, f[0], Integer.parseInt(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]));
+        product = PeerHarness.product(backend, f[0], Integer.parseInt(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]));
     }
 
     @TearDown(Level.Trial)

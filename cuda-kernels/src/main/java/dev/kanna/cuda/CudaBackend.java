@@ -5,8 +5,8 @@
  *
  * Precision: fp32 storage everywhere (weights, activations, gradients, optimizer state). With
  * BackendOptions.mixedPrecision the matrix products run on bf16 tensor cores with fp32 accumulation
- * (operands rounded to bf16 as the GEMM stages them, so no bf16 copies are kept); without it they
- * are plain fp32 (parity tests). Attention runs in fp32 in both modes.
+ * (operands rounded into short-lived bf16 scratch copies, OwnGemm; wgmma on compute capability 9.0);
+ * without it they are plain fp32 (parity tests). Attention runs in fp32 in both modes.
  *
  * Kernels cannot throw: bad indices (token ids, labels) are recorded in a device error word and
  * reported as IllegalArgumentException at the next synchronisation point (download, sumOfSquares,
@@ -22,6 +22,7 @@ import dev.kanna.tensor.Tensor;
 import jcuda.CudaException;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUpointer_attribute;
 
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -33,6 +34,7 @@ import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
+import static jcuda.driver.JCudaDriver.cuPointerGetAttribute;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
 public final class CudaBackend extends PooledBackend {
@@ -57,6 +59,7 @@ public final class CudaBackend extends PooledBackend {
             this.kernels = new Kernels(device);
             this.errorWord = (DeviceBuffer) allocateStorage(DType.I32, 4);
             cuMemsetD32Async(errorWord.pointer(), 0, 4, device.stream);
+            if (Kernels.packedRequested()) usePackedLaunches();
             this.ownGemm = new OwnGemm(this, kernels, mixed);
             String choice = System.getProperty("kanna.cuda.gemm", "auto");
             MatMul chosen = ownGemm;
@@ -77,6 +80,29 @@ public final class CudaBackend extends PooledBackend {
         }
     }
 
+    /**
+     * Switches launches to packed arguments (Kernels) if they pass a known-answer check here —
+     * pointers, a float and a long through add_f32 and scale_f32 — else keeps JCuda's marshalling.
+     * Returns whether packed arguments are in use.
+     */
+    public boolean usePackedLaunches() {
+        kernels.usePackedArguments(true);
+        Tensor a = upload(new float[]{1.5f, -2f, 3.25f}, 3), b = upload(new float[]{0.5f, 4f, -1f}, 3);
+        Tensor out = empty(DType.F32, 3);
+        add(out, a, b);
+        scale(out, 0.5f);
+        float[] got = download(out);
+        boolean ok = got[0] == 1f && got[1] == 1f && got[2] == 1.125f;
+        if (!ok) kernels.usePackedArguments(false);
+        launchNote = ok ? "; packed launch arguments" : "; packed launch arguments failed their check, JCuda marshalling used";
+        release(a);
+        release(b);
+        release(out);
+        return ok;
+    }
+
+    private String launchNote = "";
+
     private static String cublasReason(Throwable t) {
         String all = String.valueOf(t);
         for (Throwable c = t; c != null; c = c.getCause()) all += " " + c.getMessage();
@@ -92,11 +118,30 @@ public final class CudaBackend extends PooledBackend {
     @Override
     public String description() {
         return "cuda: " + device.summary() + "; " + (mixed ? "mixed precision (bf16 matmuls, fp32 weights)" : "fp32")
-                + "; gemm: " + matmul.description() + gemmNote;
+                + "; gemm: " + matmul.description() + gemmNote + launchNote;
     }
 
     CudaDevice device() {
         return device;
+    }
+
+    Kernels kernels() {
+        return kernels;
+    }
+
+    /** Kernel launches since the backend opened (benchmarks). */
+    public long launches() {
+        return kernels.launches();
+    }
+
+    /** From now on, every launch is bracketed with device events (one profiled step; adds host cost). */
+    public void startProfile() {
+        kernels.startProfile();
+    }
+
+    /** Waits for the profiled work; GPU time per kernel name, largest first. */
+    public List<Kernels.KernelTime> stopProfile() {
+        return kernels.stopProfile();
     }
 
     /** Our own GEMM kernels, whichever product the backend uses (tests and benchmarks). */
@@ -132,13 +177,25 @@ public final class CudaBackend extends PooledBackend {
             trimPool();   // give pooled buffers back and try once more
             cuMemAlloc(p, bytes);
         }
-        return new DeviceBuffer(p, bytes);
+        long[] address = {0};   // for packed launch arguments; 0 (unknown) makes a launch use JCuda's marshalling
+        try {
+            cuPointerGetAttribute(Pointer.to(address), CUpointer_attribute.CU_POINTER_ATTRIBUTE_DEVICE_POINTER, p);
+        } catch (CudaException e) {
+            address[0] = 0;
+        }
+        return new DeviceBuffer(p, bytes, address[0]);
     }
 
     @Override
     protected void zeroStorage(Object storage, DType dtype, long size) {
         device.bind();
         cuMemsetD32Async(((DeviceBuffer) storage).pointer(), 0, size, device.stream);
+    }
+
+    /** Up to half the device's memory may sit in the free lists (cuMemAlloc is slow; memory is plenty). */
+    @Override
+    protected long maxPooledBytes() {
+        return device.totalMemory / 2;
     }
 
     @Override

@@ -1,7 +1,8 @@
 /*
  * Matrix products on the GPU against a double-precision oracle: every operand layout, batched,
  * alpha/beta accumulation, bias, split-K, sizes that leave partial tiles and unaligned rows; then the
- * Linear forward/backward against the CPU backend in both precisions.
+ * Linear forward/backward against the CPU backend in both precisions. The mixed backend's products
+ * run on every path it has (wgmma where the GPU is compute capability 9.0, mma.sync, fp32 staging).
  */
 package dev.kanna.cuda;
 
@@ -12,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class CudaGemmTest extends GpuTestBase {
 
@@ -88,15 +91,54 @@ class CudaGemmTest extends GpuTestBase {
         ownKernels(gpu, 1e-5, false, 1);   // fp32 with K ≤ 2100: accumulation-order error ~1e-6
     }
 
-    /** Runs body on the mixed backend with each operand path: bf16 copies (where aligned), then fp32 staging. */
+    /**
+     * Runs body on the mixed backend with each product path it has: wgmma on k-major bf16 copies
+     * (compute capability 9.0, batch 1), mma.sync on bf16 copies (where aligned), fp32 staging.
+     */
     private static void bothOperandPaths(Runnable body) {
+        boolean wgmma = mixed.ownGemm().wgmma();
         try {
+            if (wgmma) body.run();
+            mixed.ownGemm().useWgmma(false);
             for (boolean copies : new boolean[]{true, false}) {
                 mixed.ownGemm().useBf16Operands(copies);
                 body.run();
             }
         } finally {
             mixed.ownGemm().useBf16Operands(true);
+            mixed.ownGemm().useWgmma(wgmma);
+        }
+    }
+
+    /**
+     * The wgmma kernels (compute capability 9.0 only) against the oracle, exact bf16 inputs: both tile
+     * widths, whole and partial tiles, K tails, alpha/beta/bias, split-K. On a 9.0 device the
+     * backend must have taken them (their self-check passed); elsewhere the test skips.
+     */
+    @Test
+    void wgmmaKernelsAreExactOnBf16Inputs() {
+        assumeTrue(mixed.kernels().hopper(), "wgmma kernels need compute capability 9.0");
+        assertTrue(mixed.ownGemm().wgmma(), "wgmma not in use on a 9.0 device: " + mixed.description());
+        Random r = new Random(13);
+        // (M, N, K, split-K): whole 128 × 256 tiles; partial tiles with a K tail; many tiles; few tiles, long K
+        int[][] sizes = {{256, 512, 128, 0}, {200, 136, 72, 0}, {384, 1000, 328, 0}, {70, 50, 4096, 1}};
+        for (int[] s : sizes) {
+            int m = s[0], n = s[1], k = s[2], ldk = OwnGemm.paddedK(k);
+            for (OwnGemm.WgVariant variant : OwnGemm.WgVariant.values()) {
+                float[] a = Check.bf16(Check.gaussian(r, m * k, 1)), b = Check.bf16(Check.gaussian(r, n * k, 1));
+                float[] c0 = Check.gaussian(r, m * n, 1), bias = Check.gaussian(r, n, 1);
+                try (var scope = mixed.scope()) {
+                    Tensor ta = mixed.upload(a, a.length), tb = mixed.upload(b, b.length), tc = mixed.upload(c0, c0.length);
+                    Tensor tbias = mixed.upload(bias, n);
+                    Tensor a16 = mixed.empty(DType.F32, (m * ldk + 1) / 2), b16 = mixed.empty(DType.F32, (n * ldk + 1) / 2);
+                    mixed.ownGemm().convertRows(CudaBackend.buf(a16), CudaBackend.buf(ta), m, k, k, ldk);
+                    mixed.ownGemm().convertRows(CudaBackend.buf(b16), CudaBackend.buf(tb), n, k, k, ldk);
+                    mixed.ownGemm().gemmWg(CudaBackend.buf(tc), CudaBackend.buf(a16), CudaBackend.buf(b16),
+                            CudaBackend.buf(tbias), m, n, k, ldk, 0.5f, 1f, variant, s[3] == 1);
+                    double[] expected = oracle(a, b, c0, bias, m, n, k, true, true, 0.5f, 1f, 1);
+                    Check.relative("wgmma " + m + "x" + n + "x" + k + " " + variant, expected, mixed.download(tc), 1e-5);
+                }
+            }
         }
     }
 
@@ -197,10 +239,13 @@ class CudaGemmTest extends GpuTestBase {
 
     @Test
     void linearMatchesCpuInMixedPrecision() {
-        linearParity(mixed, 37, 45, 29, true, 9);
-        linearParity(mixed, 300, 64, 200, true, 10);    // aligned: bf16 copies
-        linearParity(mixed, 1100, 70, 50, true, 11);
-        linearParity(mixed, 1024, 96, 72, true, 12);    // aligned, dWeight split over K
+        bothOperandPaths(() -> {
+            linearParity(mixed, 37, 45, 29, true, 9);
+            linearParity(mixed, 300, 64, 200, true, 10);    // aligned: bf16 copies
+            linearParity(mixed, 1100, 70, 50, true, 11);
+            linearParity(mixed, 1024, 96, 72, true, 12);    // aligned, dWeight split over K
+            linearParity(mixed, 512, 768, 768, true, 14);   // bert-base width
+        });
     }
 
     @Test

@@ -115,10 +115,20 @@ class CudaOpsTest extends GpuTestBase {
                 be.activationBackward(dx, be.upload(dy, dy.length), tx, act);
                 return List.of(be.download(out), be.download(dx));
             });
-            // float erff/tanhf/expf (a few ulp) against the CPU's double-then-round
+            // float erff/tanhf/expf (a few ulp) against the CPU's fast erf/tanh/exp (VectorMath)
             Check.close(act + " forward", res[0].get(0), res[1].get(0), 1e-6, 1e-5);
-            Check.close(act + " backward", res[0].get(1), res[1].get(1), 1e-6, 1e-5);
+            // The backward scales the CPU's tanh error (≤ 4e-7 absolute, VectorMath) by
+            // |∂y'/∂tanh| = |½ − x·tanh·√(2/π)(1 + 3·0.044715x²)| ≤ 28.4 for |x| ≤ 6 (GELU_TANH), then by
+            // |dOut|: 1.2e-5·max|dOut| absolute. The other activations stay within 1e-6.
+            double atol = act == Activation.GELU_TANH ? 1.2e-5 * maxAbs(dy) : 1e-6;
+            Check.close(act + " backward", res[0].get(1), res[1].get(1), atol, 1e-5);
         }
+    }
+
+    private static double maxAbs(float[] x) {
+        double m = 0;
+        for (float v : x) m = Math.max(m, Math.abs(v));
+        return m;
     }
 
     @Test

@@ -1,7 +1,10 @@
 /*
- * Storage pooling and allocation scopes shared by the backends. Released storage goes to a free
- * list keyed by (dtype, element count), so a training step that allocates the same activations every
- * time allocates nothing in steady state. Scopes are per thread and nest.
+ * Storage pooling and allocation scopes shared by the backends. Storage is allocated in size
+ * classes (a quarter of a power of two: at most 25% slack), and released storage goes to a free list
+ * per (dtype, class), so a training step allocates nothing in steady state even when batches are
+ * padded to different lengths. The free lists hold at most maxPooledBytes(); storage released beyond
+ * that goes back to the device, so varying shapes cannot grow the pool without bound. Scopes are per
+ * thread and nest.
  */
 package dev.kanna.backend;
 
@@ -17,14 +20,28 @@ import java.util.Set;
 
 public abstract class PooledBackend implements Backend {
 
-    private record Key(DType dtype, long size) {
+    private record Key(DType dtype, long capacity) {
     }
 
     private final Map<Key, ArrayDeque<Object>> free = new HashMap<>();
+    private long pooledBytes;     // bytes in the free lists, guarded by `free`
     private final ThreadLocal<ArrayDeque<ScopeImpl>> scopes = ThreadLocal.withInitial(ArrayDeque::new);
 
-    /** Fresh device storage for size elements of dtype (contents unspecified). */
-    protected abstract Object allocateStorage(DType dtype, long size);
+    /** Fresh device storage for capacity elements of dtype (contents unspecified). */
+    protected abstract Object allocateStorage(DType dtype, long capacity);
+
+    /** The most bytes released storage may hold in the free lists. */
+    protected abstract long maxPooledBytes();
+
+    /**
+     * The element count storage for size elements is allocated with: size rounded up to a multiple of
+     * a quarter of its highest power of two (64 elements at least), so nearby sizes share storage.
+     */
+    public static long capacity(long size) {
+        if (size <= 64) return 64;
+        long step = Long.highestOneBit(size) / 4;
+        return Math.ceilDiv(size, step) * step;
+    }
 
     /** Sets size elements of storage to zero. */
     protected abstract void zeroStorage(Object storage, DType dtype, long size);
@@ -34,13 +51,14 @@ public abstract class PooledBackend implements Backend {
 
     @Override
     public Tensor empty(DType dtype, int... shape) {
-        long size = Shapes.elementCount(shape);
+        long capacity = capacity(Shapes.elementCount(shape));
         Object storage = null;
         synchronized (free) {
-            ArrayDeque<Object> list = free.get(new Key(dtype, size));
+            ArrayDeque<Object> list = free.get(new Key(dtype, capacity));
             if (list != null) storage = list.poll();
+            if (storage != null) pooledBytes -= capacity * dtype.byteSize();
         }
-        if (storage == null) storage = allocateStorage(dtype, size);
+        if (storage == null) storage = allocateStorage(dtype, capacity);
         Tensor t = new Tensor(this, dtype, shape, storage, true);
         ScopeImpl scope = scopes.get().peek();
         if (scope != null) scope.owned.add(t);
@@ -59,8 +77,21 @@ public abstract class PooledBackend implements Backend {
         if (!t.ownsStorage() || t.isReleased()) return;
         Object storage = t.storage();
         t.markReleased();
+        long capacity = capacity(t.size()), bytes = capacity * t.dtype().byteSize();
         synchronized (free) {
-            free.computeIfAbsent(new Key(t.dtype(), t.size()), k -> new ArrayDeque<>()).push(storage);
+            if (pooledBytes + bytes <= maxPooledBytes()) {
+                free.computeIfAbsent(new Key(t.dtype(), capacity), k -> new ArrayDeque<>()).push(storage);
+                pooledBytes += bytes;
+                return;
+            }
+        }
+        freeStorage(storage);
+    }
+
+    /** Bytes currently held in the free lists. */
+    public long pooledBytes() {
+        synchronized (free) {
+            return pooledBytes;
         }
     }
 
@@ -69,6 +100,7 @@ public abstract class PooledBackend implements Backend {
         synchronized (free) {
             free.values().forEach(list -> list.forEach(this::freeStorage));
             free.clear();
+            pooledBytes = 0;
         }
     }
 

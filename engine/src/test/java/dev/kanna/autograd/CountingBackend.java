@@ -14,12 +14,29 @@ import dev.kanna.tensor.Tensor;
 
 public final class CountingBackend extends PooledBackend {
     private final CpuBackend cpu = new CpuBackend(2);
+    private final long poolLimit;
     private long freshAllocations;
+    private long freed;
     private long live;
     private long peak;
 
+    /** A pool that keeps every released buffer. */
+    public CountingBackend() {
+        this(Long.MAX_VALUE);
+    }
+
+    /** A pool whose free lists hold at most poolLimit bytes. */
+    public CountingBackend(long poolLimit) {
+        this.poolLimit = poolLimit;
+    }
+
     public long freshAllocations() {
         return freshAllocations;
+    }
+
+    /** Buffers given back to the device because the pool was full. */
+    public long freed() {
+        return freed;
     }
 
     public long liveFloats() {
@@ -59,6 +76,12 @@ public final class CountingBackend extends PooledBackend {
 
     @Override
     protected void freeStorage(Object storage) {
+        freed++;
+    }
+
+    @Override
+    protected long maxPooledBytes() {
+        return poolLimit;
     }
 
     @Override

@@ -6,10 +6,10 @@
 package dev.kanna.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kanna.data.DatasetReader;
 import dev.kanna.trainer.Evaluation;
 import dev.kanna.trainer.TextClassifier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -33,20 +33,14 @@ final class EvaluateCommand implements Callable<Integer> {
     Path model;
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "Labelled data.")
     Path data;
-    @Option(names = "--text-field", defaultValue = "text", paramLabel = "NAME", description = "Text field (default: ${DEFAULT-VALUE}).")
-    String textField;
-    @Option(names = "--text-pair-field", paramLabel = "NAME", description = "Second text field, for pair tasks.")
-    String textPairField;
-    @Option(names = "--label-field", defaultValue = "label", paramLabel = "NAME", description = "Label field (default: ${DEFAULT-VALUE}).")
-    String labelField;
+    @Mixin
+    FieldOptions fields;
     @Option(names = "--max-length", defaultValue = "128", paramLabel = "N", description = "Tokens per input after truncation (default: ${DEFAULT-VALUE}).")
     int maxLength;
     @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N", description = "Inputs per batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
-    @Option(names = "--device", defaultValue = "auto", paramLabel = "cpu|cuda|auto", description = "Where to compute (default: ${DEFAULT-VALUE}).")
-    String device;
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "CPU threads (default: one per core).")
-    int threads;
+    @Mixin
+    DeviceOptions device;
 
     @Spec
     CommandSpec spec;
@@ -57,8 +51,8 @@ final class EvaluateCommand implements Callable<Integer> {
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be ≥ 1");
         long start = System.nanoTime();
         Evaluation eval;
-        try (TextClassifier classifier = TextClassifier.load(model, device, threads, maxLength, err::println)) {
-            eval = classifier.evaluate(data, new DatasetReader.Fields(textField, textPairField, labelField), batchSize,
+        try (TextClassifier classifier = TextClassifier.load(model, device.device, device.threads, maxLength, err::println)) {
+            eval = classifier.evaluate(data, fields.fields(), batchSize,
                     true);
         }
         double seconds = (System.nanoTime() - start) / 1e9;

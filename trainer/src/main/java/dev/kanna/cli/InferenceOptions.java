@@ -5,10 +5,9 @@
 package dev.kanna.cli;
 
 import dev.kanna.backend.Backend;
-import dev.kanna.backend.BackendOptions;
-import dev.kanna.backend.Backends;
 import dev.kanna.bert.BertConfig;
 import dev.kanna.tokenizer.BertTokenizer;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
@@ -34,9 +33,8 @@ final class InferenceOptions {
             description = "Inputs per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "auto",
-            description = "cpu, cuda or auto (default: ${DEFAULT-VALUE}: the GPU when usable, else the CPU).")
-    String device;
+    @Mixin
+    DeviceOptions device;
 
     /** Checks the options against the model's config; returns the effective max length. */
     int validate(BertConfig config) {
@@ -61,6 +59,6 @@ final class InferenceOptions {
     }
 
     Backend openBackend(PrintWriter err, String command) {
-        return Backends.open(device, BackendOptions.defaults(), line -> err.println("kanna " + command + ": " + line));
+        return device.open(line -> err.println("kanna " + command + ": " + line));
     }
 }

@@ -48,7 +48,13 @@ public final class Main implements Runnable {
     /** Runs the command line and returns its exit code; used by tests as well as {@link #main}. */
     public static int run(String... args) {
         CommandLine cli = commandLine();
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            System.err.println("kanna: out of memory (Java heap " + Runtime.getRuntime().maxMemory() / (1 << 20)
+                    + " MiB); give it more with KANNA_JAVA_OPTS=-Xmx16g, or lower --batch-size or --max-length");
+            return EXIT_FAILURE;
+        }
     }
 
     static CommandLine commandLine() {

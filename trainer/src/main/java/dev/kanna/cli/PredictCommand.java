@@ -10,6 +10,7 @@ import dev.kanna.data.Example;
 import dev.kanna.data.Utf8Lines;
 import dev.kanna.trainer.TextClassifier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -38,10 +39,8 @@ final class PredictCommand implements Callable<Integer> {
     int maxLength;
     @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Inputs per batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
-    @Option(names = "--device", defaultValue = "auto", paramLabel = "cpu|cuda|auto", description = "Where to compute (default: ${DEFAULT-VALUE}).")
-    String device;
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "CPU threads (default: one per core).")
-    int threads;
+    @Mixin
+    DeviceOptions device;
 
     @Spec
     CommandSpec spec;
@@ -52,7 +51,7 @@ final class PredictCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         ObjectMapper json = new ObjectMapper();
         PrintWriter out = spec.commandLine().getOut();
-        try (TextClassifier classifier = TextClassifier.load(model, device, threads, maxLength, err::println);
+        try (TextClassifier classifier = TextClassifier.load(model, device.device, device.threads, maxLength, err::println);
              Utf8Lines lines = new Utf8Lines(System.in, "stdin")) {
             List<Example> chunk = new ArrayList<>();
             String line;

@@ -14,6 +14,7 @@ import dev.kanna.trainer.TrainOptions;
 import dev.kanna.trainer.Trainer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -46,18 +47,16 @@ final class QuickstartCommand implements Callable<Integer> {
     Path dataDir;
     @Option(names = "--out", defaultValue = "runs/quickstart", paramLabel = "DIR", description = "The fine-tuned model's directory; replaced if it exists (default: ${DEFAULT-VALUE}).")
     Path out;
-    @Option(names = "--train-rows", defaultValue = "1000", paramLabel = "N", description = "Training rows used (default: ${DEFAULT-VALUE}; the split has 4129).")
+    @Option(names = "--train-rows", defaultValue = "2000", paramLabel = "N", description = "Training rows used (default: ${DEFAULT-VALUE}; the split has 4129).")
     int trainRows;
-    @Option(names = "--epochs", defaultValue = "1", paramLabel = "N", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "2", paramLabel = "N", description = "Epochs (default: ${DEFAULT-VALUE}).")
     double epochs;
     @Option(names = "--lr", defaultValue = "1e-4", paramLabel = "RATE", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
     @Option(names = "--max-length", defaultValue = "128", paramLabel = "N", description = "Tokens per email (default: ${DEFAULT-VALUE}).")
     int maxLength;
-    @Option(names = "--device", defaultValue = "auto", paramLabel = "cpu|cuda|auto", description = "Where to compute (default: ${DEFAULT-VALUE}).")
-    String device;
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "CPU threads (default: one per core).")
-    int threads;
+    @Mixin
+    DeviceOptions device;
 
     @Spec
     CommandSpec spec;
@@ -84,11 +83,12 @@ final class QuickstartCommand implements Callable<Integer> {
             err.println("already present");
         }
 
-        err.println("== 2/4 fine-tune the top 2 layers on " + trainRows + " training emails");
+        err.println("== 2/4 fine-tune the top 2 layers: " + trainRows + " training emails, " + epochs
+                + " epochs, the 4 frozen layers computed once (--cache-frozen)");
         TrainOptions options = TrainOptions.builder(modelDir, data.resolve("train.jsonl.gz"), out)
                 .epochs(epochs).batchSize(16).lr(lr).maxLength(maxLength).unfreezeTop(2).warmupRatio(0.1)
                 .saveTotalLimit(1).limitTrain(trainRows).cacheFrozen(true).overwrite(true)
-                .device(device).threads(threads).build();
+                .device(device.device).threads(device.threads).build();
         List<String> commandLine = new ArrayList<>(List.of("kanna", "quickstart"));
         commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
         Trainer.Result trained = new Trainer(options, commandLine, err::println).run();
@@ -97,7 +97,7 @@ final class QuickstartCommand implements Callable<Integer> {
         err.println("== 3/4 evaluate on the whole test split");
         Evaluation eval;
         TextClassifier.Prediction sample;
-        try (TextClassifier classifier = TextClassifier.load(out, device, threads, maxLength, err::println)) {
+        try (TextClassifier classifier = TextClassifier.load(out, device.device, device.threads, maxLength, err::println)) {
             eval = classifier.evaluate(data.resolve("test.jsonl.gz"), DatasetReader.Fields.defaults(), 64, true);
             err.print(eval.metrics().toTable());
             err.println("== 4/4 predict");

@@ -5,11 +5,11 @@
 package dev.kanna.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kanna.data.DatasetReader;
 import dev.kanna.optim.LrSchedule;
 import dev.kanna.trainer.TrainOptions;
 import dev.kanna.trainer.Trainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -45,12 +45,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (must not exist, unless --overwrite or --resume).")
     Path out;
 
-    @Option(names = "--text-field", defaultValue = "text", paramLabel = "NAME", description = "Field (JSONL) or column (CSV/TSV) with the text (default: ${DEFAULT-VALUE}).")
-    String textField;
-    @Option(names = "--text-pair-field", paramLabel = "NAME", description = "Field with a second text, for pair tasks.")
-    String textPairField;
-    @Option(names = "--label-field", defaultValue = "label", paramLabel = "NAME", description = "Field with the label (default: ${DEFAULT-VALUE}).")
-    String labelField;
+    @Mixin
+    FieldOptions fields;
 
     @Option(names = "--epochs", defaultValue = "3", paramLabel = "N", description = "Epochs, may be fractional (default: ${DEFAULT-VALUE}).")
     double epochs;
@@ -115,10 +111,8 @@ final class TrainCommand implements Callable<Integer> {
     int limitTrain;
     @Option(names = "--cache-frozen", description = "Compute the frozen embeddings and lower layers once per example, keep their output on the host (tokens × hidden × 4 bytes) and train the layers above from it in every epoch (dropout is off in the frozen layers then).")
     boolean cacheFrozen;
-    @Option(names = "--device", defaultValue = "auto", paramLabel = "cpu|cuda|auto", description = "Where to compute (default: ${DEFAULT-VALUE}: the GPU when one is usable).")
-    String device;
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "CPU threads (default: one per core).")
-    int threads;
+    @Mixin
+    DeviceOptions device;
 
     @Spec
     CommandSpec spec;
@@ -165,11 +159,11 @@ final class TrainCommand implements Callable<Integer> {
         if (warmupRatio < 0 || warmupRatio > 1) throw new IllegalArgumentException("--warmup-ratio must be in [0, 1]");
         if (resume && overwrite) throw new IllegalArgumentException("--resume and --overwrite exclude each other");
         return new TrainOptions(model, train, validation, out,
-                new DatasetReader.Fields(textField, textPairField, labelField), epochs, batchSize,
+                fields.fields(), epochs, batchSize,
                 gradientAccumulation, lr, maxLength, unfreezeTop, unfreeze, unfreezePattern, freezeEmbeddings, kind,
                 warmupRatio, warmupSteps, weightDecay, maxGradNorm, labelSmoothing, classWeights.equals("auto"), seed,
                 evalSteps, saveSteps, saveTotalLimit, metricForBest, earlyStopping, maxSteps, limitTrain, evalBatchSize,
-                !noDropout, cacheFrozen, resume, overwrite, device, threads);
+                !noDropout, cacheFrozen, resume, overwrite, device.device, device.threads);
     }
 
     static Map<String, Object> summary(Trainer.Result result) {

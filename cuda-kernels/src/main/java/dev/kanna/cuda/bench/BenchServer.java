@@ -3,15 +3,26 @@
  * turns, A B A B, both processes staying warm). One request per stdin line, one answer per stdout
  * line ("ok ms=<per run> ..." or "unavailable <why>"):
  *   info
- *   gemm <kernel> <M> <N> <K> <iters>   kernel: bf16-128, bf16-256 and the candidates bf16-128-fast,
- *                                       bf16-128-k64, bf16-256-k64 (bf16 operands, A (M,K) · B (K,N)
- *                                       row-major like torch.matmul; the answer adds err=, the
- *                                       relative difference from bf16-128, the kernel the tests
- *                                       check), f32in (the mixed backend's
- *                                       product on fp32 tensors), simt (fp32), linear (the mixed
- *                                       backend's Linear forward: in (M,K) · W (N,K)ᵀ + bias)
+ *   gemm <kernel> <M> <N> <K> <iters>   kernel: wg-256, wg-128 (the wgmma kernels, compute capability
+ *                                       9.0 only: bf16 A (M,K) · B (N,K)ᵀ, both k-major), bf16-128,
+ *                                       bf16-256 and the candidates bf16-128-fast, bf16-128-k64,
+ *                                       bf16-256-k64 (mma.sync on bf16 operands, A (M,K) · B (K,N)
+ *                                       row-major like torch.matmul); all but bf16-128 answer err=,
+ *                                       the relative difference from bf16-128 (the kernel the tests
+ *                                       check) on the same operands; f32in (the mixed backend's
+ *                                       product on fp32 tensors, conversions included), simt (fp32),
+ *                                       linear (the mixed backend's Linear forward: in (M,K) · W (N,K)ᵀ
+ *                                       + bias)
  *   attn <B> <T> <H> <hs> <iters>       attention forward + backward (mask, no dropout), mixed backend
  *   train <B> <T> <iters> <modelDir>    a bert-base training step through the engine's FineTuner
+ *                                       (answer adds launches=, kernel launches per step)
+ *   profile                             one more training step (after train) with every launch
+ *                                       bracketed by device events: GPU time per kernel, as a table
+ *                                       on stderr (answer: gpu_ms=, the kernels' sum, and wall_ms=)
+ *   launch packed                       switch to packed launch arguments (after their check;
+ *                                       not yet run on a GPU, so a candidate measured last)
+ *   overhead <iters>                    host cost of one launch: iters tiny launches back to back,
+ *                                       host clock, then one synchronisation (answer: us=)
  *   quit
  * Inputs are random (never zeros: they run faster than real data), times come from device events
  * after warm-up, averaged over iters back-to-back runs.
@@ -26,6 +37,7 @@ import dev.kanna.bert.LoadOptions;
 import dev.kanna.cuda.CudaBackend;
 import dev.kanna.cuda.DeviceBuffer;
 import dev.kanna.cuda.GpuTimer;
+import dev.kanna.cuda.Kernels;
 import dev.kanna.cuda.OwnGemm;
 import dev.kanna.optim.AdamW;
 import dev.kanna.optim.LrSchedule;
@@ -64,6 +76,10 @@ public final class BenchServer {
                             Integer.parseInt(w[5]));
                     case "attn" -> server.attention(Integer.parseInt(w[1]), Integer.parseInt(w[2]), Integer.parseInt(w[3]),
                             Integer.parseInt(w[4]), Integer.parseInt(w[5]));
+                    case "overhead" -> server.launchOverhead(Integer.parseInt(w[1]));
+                    case "profile" -> server.profileStep();
+                    case "launch" -> w.length > 1 && w[1].equals("packed") && server.mixed.usePackedLaunches()
+                            ? "ok packed" : "error packed launch arguments not in use: " + server.mixed.description();
                     case "train" -> server.trainStep(Integer.parseInt(w[1]), Integer.parseInt(w[2]), Integer.parseInt(w[3]),
                             w.length > 4 ? w[4] : null);
                     default -> "error unknown request " + w[0];
@@ -94,6 +110,8 @@ public final class BenchServer {
     private final Map<String, Runnable> prepared = new HashMap<>();
     /** The bf16 operands and output of the bf16 product run last: (a16, b16, c). */
     private Tensor[] lastOperands;
+    /** Whether that product's B was k-major ((N, K): the wgmma kernels) rather than (K, N). */
+    private boolean lastBKMajor;
 
     private String gemm(String kernel, int m, int n, int k, int iters) {
         CudaBackend b = kernel.equals("simt") ? fp32() : mixed;
@@ -111,7 +129,8 @@ public final class BenchServer {
             double ms = timer.stopMillis() / (double) iters;
             b.synchronize();
             double tflops = 2.0 * m * n * k / (ms * 1e-3) / 1e12;
-            String check = kernel.startsWith("bf16-") && !kernel.equals("bf16-128") ? " err=" + differenceFromChecked(m, n, k) : "";
+            boolean bf16 = kernel.startsWith("bf16-") || kernel.startsWith("wg-");
+            String check = bf16 && !kernel.equals("bf16-128") ? " err=" + differenceFromChecked(m, n, k) : "";
             return String.format("ok ms=%.4f tflops=%.1f", ms, tflops) + check;
         }
     }
@@ -121,7 +140,8 @@ public final class BenchServer {
         Tensor[] last = lastOperands;
         if (last == null) return "n/a";
         float[] candidate = mixed.download(last[2]);
-        mixed.ownGemm().gemmBf16(buf(last[2]), buf(last[0]), buf(last[1]), m, n, k, true, false, OwnGemm.Bf16Variant.TILE128);
+        mixed.ownGemm().gemmBf16(buf(last[2]), buf(last[0]), buf(last[1]), m, n, k, true, lastBKMajor,
+                OwnGemm.Bf16Variant.TILE128);
         float[] checked = mixed.download(last[2]);
         double num = 0, den = 0;
         for (int i = 0; i < checked.length; i++) {
@@ -136,6 +156,20 @@ public final class BenchServer {
     private Runnable prepare(CudaBackend b, String kernel, int m, int n, int k) {
         Tensor a = random(b, (long) m * k, 1), bb = random(b, (long) k * n, 2);
         Tensor c = b.empty(DType.F32, Math.toIntExact((long) m * n));
+        if (kernel.startsWith("wg-")) {
+            if (!b.ownGemm().wgmma()) throw new IllegalStateException("wgmma not in use: " + b.description());
+            OwnGemm.WgVariant v = kernel.equals("wg-256") ? OwnGemm.WgVariant.TILE256 : OwnGemm.WgVariant.TILE128;
+            Tensor a16 = b.empty(DType.F32, Math.toIntExact(((long) m * k + 1) / 2));
+            Tensor b16 = b.empty(DType.F32, Math.toIntExact(((long) k * n + 1) / 2));   // read as (N, K)
+            b.ownGemm().convertToBf16(buf(a16), buf(a), (long) m * k);
+            b.ownGemm().convertToBf16(buf(b16), buf(bb), (long) k * n);
+            Tensor[] operands = {a16, b16, c};
+            return () -> {
+                lastOperands = operands;
+                lastBKMajor = true;
+                b.ownGemm().gemmWg(buf(c), buf(a16), buf(b16), null, m, n, k, k, 1f, 0f, v, false);
+            };
+        }
         if (kernel.startsWith("bf16-")) {
             OwnGemm.Bf16Variant v = switch (kernel) {
                 case "bf16-128" -> OwnGemm.Bf16Variant.TILE128;
@@ -153,6 +187,7 @@ public final class BenchServer {
             Tensor[] operands = {a16, b16, c};
             return () -> {
                 lastOperands = operands;
+                lastBKMajor = false;
                 b.ownGemm().gemmBf16(buf(c), buf(a16), buf(b16), m, n, k, true, false, v);
             };
         }
@@ -188,6 +223,40 @@ public final class BenchServer {
             b.synchronize();
             return String.format("ok ms=%.4f", ms);
         }
+    }
+
+    /** One training step with GPU time per kernel (the table goes to stderr). */
+    private String profileStep() {
+        if (tuner == null) return "error run a train request first";
+        mixed.synchronize();
+        long t0 = System.nanoTime();
+        mixed.startProfile();
+        tuner.step(List.of(trainBatch));
+        List<Kernels.KernelTime> times = mixed.stopProfile();
+        double wall = (System.nanoTime() - t0) / 1e6, total = 0;
+        for (Kernels.KernelTime t : times) total += t.millis();
+        System.err.printf("GPU time per kernel, one bert-base training step (sum %.2f ms; wall %.2f ms with the events):%n",
+                total, wall);
+        for (Kernels.KernelTime t : times) {
+            System.err.printf("  %-34s %5d launches %9.3f ms %6.1f%%%n", t.name(), t.launches(), t.millis(), 100 * t.millis() / total);
+        }
+        System.err.flush();
+        return String.format("ok gpu_ms=%.3f wall_ms=%.3f kernels=%d", total, wall, times.size());
+    }
+
+    /** Host microseconds per launch of a one-element kernel (JCuda argument marshalling and the driver call). */
+    private String launchOverhead(int iters) {
+        Tensor t = mixed.zeros(1), u = mixed.zeros(1);
+        for (int i = 0; i < 1000; i++) mixed.add(u, t, t);
+        mixed.synchronize();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < iters; i++) mixed.add(u, t, t);
+        long t1 = System.nanoTime();
+        mixed.synchronize();
+        double us = (t1 - t0) / 1e3 / iters, ms = (System.nanoTime() - t0) / 1e6;
+        mixed.release(t);
+        mixed.release(u);
+        return String.format("ok us=%.2f ms=%.3f", us, ms);
     }
 
     private CudaBackend fp32() {
@@ -231,9 +300,10 @@ public final class BenchServer {
         mixed.synchronize();
         long t0 = System.nanoTime();
         double loss = 0;
+        long launches0 = mixed.launches();
         for (int i = 0; i < iters; i++) loss = tuner.step(step).loss();
         mixed.synchronize();
         double ms = (System.nanoTime() - t0) / 1e6 / iters;
-        return String.format("ok ms=%.3f loss=%.4f", ms, loss);
+        return String.format("ok ms=%.3f loss=%.4f launches=%d", ms, loss, (mixed.launches() - launches0) / iters);
     }
 }

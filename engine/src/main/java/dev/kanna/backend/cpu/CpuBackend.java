@@ -1,7 +1,11 @@
 /*
  * The CPU backend: float[] storage, Vector API kernels, one fixed thread pool. Each op splits its
- * work over independent output rows (or (batch, head) pairs), so no two threads write the same
- * element and the result does not depend on scheduling.
+ * work over independent output rows, columns, tiles or (batch, head) pairs, so no two threads write
+ * the same element and the result does not depend on scheduling (bitwise the same for a thread
+ * count; the GEMM's results are the same for any thread count). The kernels live one per file:
+ * Gemm/GemmKernels, Attention, Softmax, CrossEntropy, LayerNorm, Activations (with VectorMath's exp,
+ * erf, tanh), Elementwise and DropoutMask, AdamW. It also implements the fused ops linearActivation
+ * (activation in the GEMM's epilogue) and addLayerNorm (the residual summed row by row in L1).
  */
 package dev.kanna.backend.cpu;
 
@@ -50,20 +54,26 @@ public final class CpuBackend extends PooledBackend {
     // ---------------------------------------------------------------- storage
 
     @Override
-    protected Object allocateStorage(DType dtype, long size) {
-        int n = Math.toIntExact(size);
+    protected Object allocateStorage(DType dtype, long capacity) {
+        int n = Math.toIntExact(capacity);
         return dtype == DType.F32 ? new float[n] : new int[n];
     }
 
     @Override
     protected void zeroStorage(Object storage, DType dtype, long size) {
-        if (storage instanceof float[] f) Arrays.fill(f, 0f);
-        else Arrays.fill((int[]) storage, 0);
+        if (storage instanceof float[] f) Arrays.fill(f, 0, Math.toIntExact(size), 0f);
+        else Arrays.fill((int[]) storage, 0, Math.toIntExact(size), 0);
     }
 
     @Override
     protected void freeStorage(Object storage) {
         // the garbage collector takes it
+    }
+
+    /** A quarter of the heap may sit in the free lists; the rest stays for live tensors and caches. */
+    @Override
+    protected long maxPooledBytes() {
+        return Runtime.getRuntime().maxMemory() / 4;
     }
 
     static float[] f(Tensor t) {

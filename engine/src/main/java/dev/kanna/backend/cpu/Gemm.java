@@ -94,7 +94,8 @@ final class Gemm {
         boolean parallel = pool != null && pool.threads() > 1 && (long) m * n * k >= PARALLEL_MIN_WORK;
         boolean direct = pool == null;
         int threads = parallel ? pool.threads() : 1;
-        int mc = Math.min(MC, roundUp(ceilDiv(m, 2 * threads), MR));
+        // Parallel: at least two row blocks per thread, for balance; alone: blocks as large as MC allows.
+        int mc = Math.min(MC, roundUp(parallel ? ceilDiv(m, 2 * threads) : m, MR));
         int mBlocks = ceilDiv(m, mc);
         float[] bp = WORKSPACE.get().b(KC * Math.min(roundUp(n, NR), NC));
         for (int jc = 0; jc < n; jc += NC) {
@@ -105,6 +106,16 @@ final class Gemm {
                 int kc = Math.min(KC, k - pc);
                 boolean first = pc == 0;
                 Activation epilogue = pc + kc == k ? act : null;
+                boolean overwrite = first && !accumulate;
+                if (!parallel) {
+                    // On the calling thread: plain loops, no lambdas (nothing allocated per product).
+                    packB(b, pc, kc, jc, nc, 0, panels, bp);
+                    for (int ic = 0; ic < m; ic += mc) {
+                        block(a, ic, Math.min(mc, m - ic), pc, kc, bp, jc, nc, 0, panels, c, cOff, ldc, overwrite,
+                                bias, direct, epilogue, actOut);
+                    }
+                    continue;
+                }
                 int jcF = jc, pcF = pc;
                 ThreadPool.RangeBody packB = (from, to) -> packB(b, pcF, kc, jcF, nc, from, to, bp);
                 ThreadPool.RangeBody compute = (from, to) -> {
@@ -112,16 +123,11 @@ final class Gemm {
                         int ic = (item / nGroups) * mc, group = item % nGroups;
                         int p0 = panels * group / nGroups, p1 = panels * (group + 1) / nGroups;
                         block(a, ic, Math.min(mc, m - ic), pcF, kc, bp, jcF, nc, p0, p1, c, cOff, ldc,
-                                first && !accumulate, bias, direct, epilogue, actOut);
+                                overwrite, bias, direct, epilogue, actOut);
                     }
                 };
-                if (parallel) {
-                    pool.parallelFor(panels, 4, packB);
-                    pool.parallelFor(mBlocks * nGroups, 1, compute);
-                } else {
-                    packB.run(0, panels);
-                    compute.run(0, mBlocks * nGroups);
-                }
+                pool.parallelFor(panels, 4, packB);
+                pool.parallelFor(mBlocks * nGroups, 1, compute);
             }
         }
     }

@@ -3,7 +3,10 @@
  * operations (Math.fma for the vector fma, the same constants, the same order), so a value gets the
  * same bits whether it falls in a vector body or a scalar tail: results never depend on where a
  * thread's range starts. Only plain lanewise arithmetic is used, never VectorOperators.EXP and the
- * like, whose compiled (SVML) and interpreted forms round differently.
+ * like, whose compiled (SVML) and interpreted forms round differently. Constants are broadcast with
+ * FloatVector.broadcast directly: a helper method returning a vector, once C2 declines to inline it
+ * in a large compiled loop, boxes a vector per call (tens of MB per training step, seen with
+ * -prof gc).
  *
  * Accuracy against the double-precision functions (VectorMathTest measures it over dense grids):
  *  - exp: Cody–Waite reduction x = n·ln2 + r, |r| ≤ ln2/2, then a degree-6 minimax polynomial
@@ -25,9 +28,6 @@ final class VectorMath {
     private VectorMath() {
     }
 
-    private static FloatVector c(float value) {
-        return FloatVector.broadcast(F, value);
-    }
 
     // ---------------------------------------------------------------- exp
 
@@ -42,9 +42,10 @@ final class VectorMath {
     static FloatVector exp(FloatVector x) {
         FloatVector xc = x.max(EXP_MIN).min(EXP_MAX);
         FloatVector n = xc.fma(LOG2E, ROUND).sub(ROUND);
-        FloatVector r = n.fma(c(-LN2_HI), xc).add(n.mul(-LN2_LO));
-        FloatVector p = r.fma(E6, E5).fma(r, c(E4)).fma(r, c(E3)).fma(r, c(E2))
-                .fma(r, c(1f)).fma(r, c(1f));
+        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), xc).add(n.mul(-LN2_LO));
+        FloatVector p = r.fma(E6, E5).fma(r, FloatVector.broadcast(F, E4)).fma(r, FloatVector.broadcast(F, E3))
+                .fma(r, FloatVector.broadcast(F, E2)).fma(r, FloatVector.broadcast(F, 1f))
+                .fma(r, FloatVector.broadcast(F, 1f));
         FloatVector scale = n.convert(VectorOperators.F2I, 0).reinterpretAsInts().add(127)
                 .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         return p.mul(scale).blend(0f, x.lt(EXP_MIN));
@@ -74,11 +75,14 @@ final class VectorMath {
     static FloatVector erf(FloatVector x) {
         FloatVector xc = x.max(-ERF_CLAMP).min(ERF_CLAMP);
         FloatVector s = xc.mul(xc);
-        FloatVector num = s.fma(EP6, EP5).fma(s, c(EP4)).fma(s, c(EP3)).fma(s, c(EP2))
-                .fma(s, c(EP1)).fma(s, c(EP0));
-        FloatVector den = s.fma(EQ4, EQ3).fma(s, c(EQ2)).fma(s, c(EQ1)).fma(s, c(1f));
+        FloatVector num = s.fma(EP6, EP5).fma(s, FloatVector.broadcast(F, EP4)).fma(s, FloatVector.broadcast(F, EP3))
+                .fma(s, FloatVector.broadcast(F, EP2)).fma(s, FloatVector.broadcast(F, EP1))
+                .fma(s, FloatVector.broadcast(F, EP0));
+        FloatVector den = s.fma(EQ4, EQ3).fma(s, FloatVector.broadcast(F, EQ2))
+                .fma(s, FloatVector.broadcast(F, EQ1)).fma(s, FloatVector.broadcast(F, 1f));
         FloatVector y = xc.mul(num).div(den);
-        return y.blend(1f, x.compare(VectorOperators.GE, ERF_CLAMP)).blend(-1f, x.compare(VectorOperators.LE, -ERF_CLAMP));
+        return y.blend(1f, x.compare(VectorOperators.GE, ERF_CLAMP))
+                .blend(-1f, x.compare(VectorOperators.LE, -ERF_CLAMP));
     }
 
     static float erf(float x) {
@@ -108,10 +112,13 @@ final class VectorMath {
     static FloatVector tanh(FloatVector x) {
         FloatVector xc = x.max(-TANH_CLAMP).min(TANH_CLAMP);
         FloatVector s = xc.mul(xc);
-        FloatVector num = s.fma(TP4, TP3).fma(s, c(TP2)).fma(s, c(TP1)).fma(s, c(TP0));
-        FloatVector den = s.fma(TQ4, TQ3).fma(s, c(TQ2)).fma(s, c(TQ1)).fma(s, c(1f));
+        FloatVector num = s.fma(TP4, TP3).fma(s, FloatVector.broadcast(F, TP2))
+                .fma(s, FloatVector.broadcast(F, TP1)).fma(s, FloatVector.broadcast(F, TP0));
+        FloatVector den = s.fma(TQ4, TQ3).fma(s, FloatVector.broadcast(F, TQ2))
+                .fma(s, FloatVector.broadcast(F, TQ1)).fma(s, FloatVector.broadcast(F, 1f));
         FloatVector y = xc.mul(num).div(den);
-        return y.blend(1f, x.compare(VectorOperators.GE, TANH_CLAMP)).blend(-1f, x.compare(VectorOperators.LE, -TANH_CLAMP));
+        return y.blend(1f, x.compare(VectorOperators.GE, TANH_CLAMP))
+                .blend(-1f, x.compare(VectorOperators.LE, -TANH_CLAMP));
     }
 
     static float tanh(float x) {

@@ -1,8 +1,8 @@
 /*
- * Small Vector API loops shared by the CPU kernels: dot products, axpy, sums. Scalar tails, no
- * masked vectors (they are slow). Horizontal sums go through sumLanes, never reduceLanes(ADD): the
- * JIT-compiled reduceLanes adds lanes in a tree while the interpreter adds them in sequence, so the
- * same call would give different bits before and after warm-up.
+ * Small Vector API loops shared by the CPU kernels: dot products, sums, scaling, elementwise adds and
+ * products. Scalar tails, no masked vectors (they are slow). Horizontal sums go through sumLanes,
+ * never reduceLanes(ADD): the JIT-compiled reduceLanes adds lanes in a tree while the interpreter adds
+ * them in sequence, so the same call would give different bits before and after warm-up.
  */
 package dev.kanna.backend.cpu;
 
@@ -37,17 +37,6 @@ public final class VectorOps {
         float s = 0;
         for (int i = 0; i < LANES; i++) s += v.lane(i);
         return s;
-    }
-
-    /** y[yOff + i] += alpha · x[xOff + i] for i < n. */
-    public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
-        FloatVector va = FloatVector.broadcast(F, alpha);
-        int i = 0;
-        for (; i <= n - LANES; i += LANES) {
-            FloatVector.fromArray(F, x, xOff + i).fma(va, FloatVector.fromArray(F, y, yOff + i))
-                    .intoArray(y, yOff + i);
-        }
-        for (; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
     }
 
     /** y[yOff + i] += x[xOff + i] for i < n. */
