@@ -24,30 +24,110 @@ final class Activations {
     private Activations() {
     }
 
+    /*
+     * One loop per activation, with the switch outside it: a single loop over a switch of vector
+     * formulas grows past the JIT's inlining limits once two activations have run (GELU in the
+     * layers, tanh in the pooler), and then every FloatVector crossing the call is boxed on the heap
+     * (tens of MB per call at MiniLM shapes).
+     */
+
     /** out[i] = act(x[i]) for i in [from, to) (out may be x). */
     static void forward(Activation act, float[] x, float[] out, int from, int to) {
-        int i = from;
-        for (; i <= to - LANES; i += LANES) forward(act, FloatVector.fromArray(F, x, i)).intoArray(out, i);
+        int i = switch (act) {
+            case GELU_ERF -> geluErfForward(x, out, from, to);
+            case GELU_TANH -> geluTanhForward(x, out, from, to);
+            case RELU -> reluForward(x, out, from, to);
+            case TANH -> tanhForward(x, out, from, to);
+        };
         for (; i < to; i++) out[i] = forward(act, x[i]);
     }
 
     /** dx[i] += act'(x[i])·dy[i] for i in [from, to). */
     static void backward(Activation act, float[] x, float[] dy, float[] dx, int from, int to) {
-        int i = from;
-        for (; i <= to - LANES; i += LANES) {
-            FloatVector d = derivative(act, FloatVector.fromArray(F, x, i));
-            d.fma(FloatVector.fromArray(F, dy, i), FloatVector.fromArray(F, dx, i)).intoArray(dx, i);
-        }
+        int i = switch (act) {
+            case GELU_ERF -> geluErfBackward(x, dy, dx, from, to);
+            case GELU_TANH -> geluTanhBackward(x, dy, dx, from, to);
+            case RELU -> reluBackward(x, dy, dx, from, to);
+            case TANH -> tanhBackward(x, dy, dx, from, to);
+        };
         for (; i < to; i++) dx[i] = Math.fma(derivative(act, x[i]), dy[i], dx[i]);
     }
 
-    static FloatVector forward(Activation act, FloatVector x) {
-        return switch (act) {
-            case GELU_ERF -> x.mul(0.5f).mul(VectorMath.erf(x.mul(SQRT_HALF)).add(1f));
-            case GELU_TANH -> x.mul(0.5f).mul(VectorMath.tanh(tanhArgument(x)).add(1f));
-            case RELU -> x.max(0f);
-            case TANH -> VectorMath.tanh(x);
-        };
+    // Vector loops: each covers whole vectors from `from` and returns where the scalar tail starts.
+
+    private static int geluErfForward(float[] x, float[] out, int from, int to) {
+        int i = from;
+        for (; i <= to - LANES; i += LANES) {
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            v.mul(0.5f).mul(VectorMath.erf(v.mul(SQRT_HALF)).add(1f)).intoArray(out, i);
+        }
+        return i;
+    }
+
+    private static int geluTanhForward(float[] x, float[] out, int from, int to) {
+        int i = from;
+        for (; i <= to - LANES; i += LANES) {
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            v.mul(0.5f).mul(VectorMath.tanh(tanhArgument(v)).add(1f)).intoArray(out, i);
+        }
+        return i;
+    }
+
+    private static int reluForward(float[] x, float[] out, int from, int to) {
+        int i = from;
+        for (; i <= to - LANES; i += LANES) FloatVector.fromArray(F, x, i).max(0f).intoArray(out, i);
+        return i;
+    }
+
+    private static int tanhForward(float[] x, float[] out, int from, int to) {
+        int i = from;
+        for (; i <= to - LANES; i += LANES) VectorMath.tanh(FloatVector.fromArray(F, x, i)).intoArray(out, i);
+        return i;
+    }
+
+    private static int geluErfBackward(float[] x, float[] dy, float[] dx, int from, int to) {
+        int i = from;
+        for (; i <= to - LANES; i += LANES) {
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            FloatVector cdf = VectorMath.erf(v.mul(SQRT_HALF)).add(1f).mul(0.5f);
+            FloatVector pdf = VectorMath.exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
+            v.fma(pdf, cdf).fma(FloatVector.fromArray(F, dy, i), FloatVector.fromArray(F, dx, i)).intoArray(dx, i);
+        }
+        return i;
+    }
+
+    private static int geluTanhBackward(float[] x, float[] dy, float[] dx, int from, int to) {
+        FloatVector one = FloatVector.broadcast(F, 1f), c3 = FloatVector.broadcast(F, GELU_3C);
+        int i = from;
+        for (; i <= to - LANES; i += LANES) {
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            FloatVector th = VectorMath.tanh(tanhArgument(v));
+            FloatVector du = v.mul(v).fma(c3, one).mul(SQRT_2_OVER_PI);
+            FloatVector sech2 = th.neg().fma(th, one);
+            FloatVector d = v.mul(0.5f).mul(sech2).fma(du, th.add(1f).mul(0.5f));
+            d.fma(FloatVector.fromArray(F, dy, i), FloatVector.fromArray(F, dx, i)).intoArray(dx, i);
+        }
+        return i;
+    }
+
+    private static int reluBackward(float[] x, float[] dy, float[] dx, int from, int to) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        int i = from;
+        for (; i <= to - LANES; i += LANES) {
+            FloatVector d = one.blend(0f, FloatVector.fromArray(F, x, i).compare(VectorOperators.LE, 0f));
+            d.fma(FloatVector.fromArray(F, dy, i), FloatVector.fromArray(F, dx, i)).intoArray(dx, i);
+        }
+        return i;
+    }
+
+    private static int tanhBackward(float[] x, float[] dy, float[] dx, int from, int to) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        int i = from;
+        for (; i <= to - LANES; i += LANES) {
+            FloatVector th = VectorMath.tanh(FloatVector.fromArray(F, x, i));
+            th.neg().fma(th, one).fma(FloatVector.fromArray(F, dy, i), FloatVector.fromArray(F, dx, i)).intoArray(dx, i);
+        }
+        return i;
     }
 
     static float forward(Activation act, float x) {
@@ -56,27 +136,6 @@ final class Activations {
             case GELU_TANH -> x * 0.5f * (VectorMath.tanh(tanhArgument(x)) + 1f);
             case RELU -> Math.max(x, 0f);
             case TANH -> VectorMath.tanh(x);
-        };
-    }
-
-    static FloatVector derivative(Activation act, FloatVector x) {
-        return switch (act) {
-            case GELU_ERF -> {
-                FloatVector cdf = VectorMath.erf(x.mul(SQRT_HALF)).add(1f).mul(0.5f);
-                FloatVector pdf = VectorMath.exp(x.mul(x).mul(-0.5f)).mul(INV_SQRT_2PI);
-                yield x.fma(pdf, cdf);
-            }
-            case GELU_TANH -> {
-                FloatVector th = VectorMath.tanh(tanhArgument(x));
-                FloatVector du = x.mul(x).fma(FloatVector.broadcast(F, GELU_3C), FloatVector.broadcast(F, 1f)).mul(SQRT_2_OVER_PI);
-                FloatVector sech2 = th.neg().fma(th, FloatVector.broadcast(F, 1f));
-                yield x.mul(0.5f).mul(sech2).fma(du, th.add(1f).mul(0.5f));
-            }
-            case RELU -> FloatVector.broadcast(F, 1f).blend(0f, x.compare(VectorOperators.LE, 0f));
-            case TANH -> {
-                FloatVector th = VectorMath.tanh(x);
-                yield th.neg().fma(th, FloatVector.broadcast(F, 1f));
-            }
         };
     }
 
