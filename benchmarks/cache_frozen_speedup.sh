@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # --cache-frozen end to end: `kanna train` on the quickstart configuration (all-MiniLM-L6-v2, top 2
-# of 6 layers + pooler + head, 1000 SpamAssassin training rows, batch 16, max length 128, lr 1e-4,
+# of 6 layers + pooler + head, the first 2000 SpamAssassin training rows, batch 16, max length 128, lr 1e-4,
 # 10% warmup, CPU, 2 threads), with and without --cache-frozen, alternating (the order flips every
 # round) so machine load hits both alike. Prints per run the trainer's train_seconds (cache
 # computation included), the whole process's wall time and its CPU time (user + system: the steadier
 # figure when other work shares the machine, as both runs use the same thread pool), then per round
 # the ratios uncached/cached.
 #
-#   benchmarks/cache_frozen_speedup.sh [EPOCHS=1] [ROUNDS=2] [THREADS=2]
+#   benchmarks/cache_frozen_speedup.sh [EPOCHS=2] [ROUNDS=2] [THREADS=2] [ROWS=2000]
+#
+# The defaults are `kanna quickstart`'s training.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-epochs="${1:-1}" rounds="${2:-2}" threads="${3:-2}"
+epochs="${1:-2}" rounds="${2:-2}" threads="${3:-2}" rows="${4:-2000}"
 model="$root/models/all-MiniLM-L6-v2"
 [ -f "$model/model.safetensors" ] || { echo "missing $model: run ./kanna fetch-model all-MiniLM-L6-v2" >&2; exit 1; }
 "$root/kanna" --version >/dev/null   # builds the jar first if needed, outside the timings
@@ -21,7 +23,7 @@ run() {   # $1 = label, then extra flags; prints "train_seconds wall_seconds cpu
   local label="$1"; shift
   /usr/bin/time -f "%e %U %S" -o "$out/$label.time" "$root/kanna" train --model "$model" --train "$root/datasets/spamassassin/train.jsonl.gz" --out "$out/$label" \
     --overwrite --epochs "$epochs" --batch-size 16 --lr 1e-4 --max-length 128 --unfreeze-top 2 --warmup-ratio 0.1 \
-    --limit-train 1000 --save-total-limit 1 --device cpu --threads "$threads" "$@" >"$out/$label.json" 2>"$out/$label.log"
+    --limit-train "$rows" --save-total-limit 1 --device cpu --threads "$threads" "$@" >"$out/$label.json" 2>"$out/$label.log"
   python3 - "$out/$label.json" "$out/$label.time" <<'PY'
 import json, sys
 summary = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
@@ -30,7 +32,7 @@ print(f"{summary['train_seconds']:.1f} {wall:.1f} {user + system:.1f}")
 PY
 }
 
-echo "quickstart configuration, $epochs epoch(s), $threads threads, $rounds rounds (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "quickstart configuration, $rows rows, $epochs epoch(s), $threads threads, $rounds rounds (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 for r in $(seq "$rounds"); do
   if [ $((r % 2)) -eq 1 ]; then
     plain=$(run plain); cached=$(run cached --cache-frozen)
