@@ -1,4 +1,4 @@
-"""Reference values of the error function for dev.kanna.backend.Erf and the test oracles.
+"""Reference values of the error function for the test oracle's erf (engine tests, ErfTest).
 
 Writes engine/src/test/resources/reference/erf.csv: one "x,erf(x)" pair per line, both printed with
 repr() (shortest round-trip decimal, so Java's Double.parseDouble reads back the exact double), computed

@@ -130,7 +130,7 @@ public final class Ops {
 
     /** act(in), elementwise. */
     public Tensor activation(Tensor in, Activation act) {
-        Tensor out = backend.empty(DType.F32, in.shape());
+        Tensor out = backend.empty(DType.F32, in.shape());                     // as in
         backend.activation(out, in, act);
         if (records(in)) {
             tape.track(out);
@@ -146,7 +146,7 @@ public final class Ops {
     public Tensor dropout(Tensor in, float p) {
         if (!training || p == 0f) return in;
         long seed = nextDropoutSeed();
-        Tensor out = backend.empty(DType.F32, in.shape());
+        Tensor out = backend.empty(DType.F32, in.shape());                     // as in
         backend.dropout(out, in, p, seed);
         if (records(in)) {
             tape.track(out);
@@ -212,7 +212,7 @@ public final class Ops {
 
     /** a + b (a residual connection). */
     public Tensor add(Tensor a, Tensor b) {
-        Tensor out = backend.empty(DType.F32, a.shape());
+        Tensor out = backend.empty(DType.F32, a.shape());                      // as a (and b)
         backend.add(out, a, b);
         boolean recordA = records(a), recordB = records(b);
         if (recordA || recordB) {

@@ -53,15 +53,18 @@ public final class BertForSequenceClassification implements PretrainedBert {
     /** inputs → logits (B, K). */
     public Tensor logits(Ops ops, BertInputs inputs) {
         Tensor hidden = bert.forward(ops, inputs);                         // (B, T, C)
-        Tensor pooled = bert.pool(ops, hidden, inputs);                    // (B, C)
-        return classifier.forward(ops, ops.dropout(pooled, dropout));     // (B, K)
+        return head(ops, bert.pool(ops, hidden, inputs));
     }
 
     /** The states entering layer inputs.layer() → logits (B, K): only the layers from there up, pooler and classifier. */
     public Tensor logits(Ops ops, HiddenInputs inputs) {
         Tensor hidden = bert.forward(ops, inputs);                         // (B, T, C)
-        Tensor pooled = bert.pool(ops, hidden, inputs.clsRows());          // (B, C)
-        return classifier.forward(ops, ops.dropout(pooled, dropout));     // (B, K)
+        return head(ops, bert.pool(ops, hidden, inputs.clsRows()));
+    }
+
+    /** pooled (B, C) → dropout → classifier → logits (B, K). */
+    private Tensor head(Ops ops, Tensor pooled) {
+        return classifier.forward(ops, ops.dropout(pooled, dropout));
     }
 
     /** Inference from hidden states entering layer batch.layer(): logits [b][k]. */

@@ -5,6 +5,7 @@
  */
 package dev.kanna.bert;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kanna.io.SafetensorsFile;
@@ -41,12 +42,21 @@ public final class SafetensorsWeights implements WeightSource, AutoCloseable {
     }
 
     private static SafetensorsWeights sharded(Path dir, Path index) throws IOException {
-        JsonNode map = new ObjectMapper().readTree(index.toFile()).get("weight_map");
+        JsonNode map;
+        try {
+            map = new ObjectMapper().readTree(index.toFile()).get("weight_map");
+        } catch (JsonProcessingException e) {
+            throw new WeightsException(index + ": not valid JSON (line " + e.getLocation().getLineNr() + "): "
+                    + e.getOriginalMessage());
+        }
         if (map == null || !map.isObject()) throw new WeightsException(index + ": no weight_map object");
         SafetensorsWeights w = new SafetensorsWeights(index.toString());
         try {
             for (Iterator<Map.Entry<String, JsonNode>> it = map.properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
+                if (!e.getValue().isTextual()) {
+                    throw new WeightsException(index + ": weight_map entry '" + e.getKey() + "' is not a file name");
+                }
                 Path shard = dir.resolve(e.getValue().asText()).normalize();
                 if (!shard.startsWith(dir.normalize())) throw new WeightsException(index + ": shard " + shard + " is outside " + dir);
                 w.add(shard, e.getKey());

@@ -24,14 +24,14 @@ final class Weights {
 
     /** State shared by every prefix view of one load. */
     private record Shared(WeightSource source, Backend backend, double initializerRange, long seed,
-                          List<Parameter> created, List<String> initialised) {
+                          List<String> initialised) {
     }
 
     private final Shared shared;
     private final String prefix;
 
     Weights(WeightSource source, Backend backend, double initializerRange, long seed) {
-        this(new Shared(source, backend, initializerRange, seed, new ArrayList<>(), new ArrayList<>()), "");
+        this(new Shared(source, backend, initializerRange, seed, new ArrayList<>()), "");
     }
 
     private Weights(Shared shared, String prefix) {
@@ -50,7 +50,7 @@ final class Weights {
 
     /** A required tensor of exactly this shape. */
     Parameter get(String name, int... shape) {
-        return register(new Parameter(prefix + name, shared.backend.upload(read(prefix + name, shape), shape)));
+        return new Parameter(prefix + name, shared.backend.upload(read(prefix + name, shape), shape));
     }
 
     /** A tensor that may be absent (a head): then it starts as init prescribes. */
@@ -59,7 +59,7 @@ final class Weights {
         if (find(full) != null) return get(name, shape);
         shared.initialised.add(full);
         float[] data = initial(full, init, Math.toIntExact(Shapes.elementCount(shape)));
-        return register(new Parameter(full, shared.backend.upload(data, shape)));
+        return new Parameter(full, shared.backend.upload(data, shape));
     }
 
     /** Tensors names, each of partShape, stacked along dimension 0 into one parameter. */
@@ -73,22 +73,12 @@ final class Weights {
         }
         int[] shape = partShape.clone();
         shape[0] = Math.multiplyExact(shape[0], names.size());
-        return register(new Parameter(full, shared.backend.upload(stacked, shape)));
-    }
-
-    /** Every parameter created so far, in creation order. */
-    List<Parameter> created() {
-        return List.copyOf(shared.created);
+        return new Parameter(full, shared.backend.upload(stacked, shape));
     }
 
     /** Names of tensors that started fresh because the checkpoint lacks them. */
     List<String> initialised() {
         return List.copyOf(shared.initialised);
-    }
-
-    private Parameter register(Parameter p) {
-        shared.created.add(p);
-        return p;
     }
 
     private float[] read(String name, int[] shape) {

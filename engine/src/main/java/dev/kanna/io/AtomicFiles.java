@@ -1,7 +1,9 @@
 /*
  * Nothing half-written on disk: files are written to a temporary sibling and renamed over the target
  * in one step; directories are built under a temporary sibling name and renamed into place at the end.
- * A crash leaves either the old content or the new one (plus, at worst, a dot-named temporary).
+ * A crash leaves either the old content or the new one (plus, at worst, a dot-named temporary), with
+ * one exception: replacing a directory takes two renames (old aside, new in), and a crash between them
+ * leaves the old content under a dot-named sibling and nothing at the target.
  */
 package dev.kanna.io;
 
@@ -100,8 +102,17 @@ public final class AtomicFiles {
             }
             Path aside = absolute.getParent().resolve(uniqueName(absolute, ".old-"));
             Files.move(absolute, aside, StandardCopyOption.ATOMIC_MOVE);
-            Files.move(tempDir, absolute, StandardCopyOption.ATOMIC_MOVE);
-            deleteRecursively(aside);
+            try {
+                Files.move(tempDir, absolute, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException | RuntimeException e) {
+                Files.move(aside, absolute, StandardCopyOption.ATOMIC_MOVE);   // put the old content back
+                throw e;
+            }
+            try {
+                deleteRecursively(aside);
+            } catch (IOException leftover) {
+                // The new directory is published; what is left of the old one keeps its dot name.
+            }
         } else {
             try {
                 Files.move(tempDir, absolute, StandardCopyOption.ATOMIC_MOVE);

@@ -18,12 +18,4 @@ public final class Shapes {
         }
         return n;
     }
-
-    /** Throws unless {@code t} has exactly {@code expected} as its shape. */
-    public static void require(Tensor t, String what, int... expected) {
-        if (!Arrays.equals(t.shape(), expected)) {
-            throw new IllegalArgumentException(what + ": expected shape " + Arrays.toString(expected)
-                    + " but got " + Arrays.toString(t.shape()));
-        }
-    }
 }

@@ -86,7 +86,7 @@ public final class FineTuner {
     /** Applies the freezing policy and allocates gradients and moments; call outside any backend scope. */
     public FineTuner(BertForSequenceClassification model, FreezePolicy policy, Settings settings) {
         this.model = model;
-        this.backend = model.bert().parameters().getFirst().value().backend();
+        this.backend = model.bert().backend();
         this.settings = settings;
         this.trainable = policy.apply(model);
         if (trainable.parameters().isEmpty()) throw new IllegalArgumentException("freezing policy " + policy + " leaves nothing to train");

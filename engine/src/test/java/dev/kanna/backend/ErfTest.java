@@ -1,6 +1,6 @@
 /*
- * The error function (ours in main code, and the test oracle's independent series) against Python's
- * math.erf, the C library's erf, at 275 points from 1e-300 to 27 in both signs. The values live in
+ * The test oracle's error function (the reference the GELU kernels are checked against) against
+ * Python's math.erf, the C library's erf, at 275 points from 1e-300 to 27 in both signs. The values live in
  * reference/erf.csv, written by tools/reference/erf_reference.py.
  */
 package dev.kanna.backend;
@@ -21,10 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ErfTest {
-    /**
-     * 2e-13 relative: Erf documents ~1e-13 (its power series loses up to ~3 digits to cancellation below
-     * |x| = 2.5); the oracle's all-positive series is better than that; math.erf is within ~1 ulp.
-     */
+    /** 2e-13 relative: the oracle's all-positive series is good to a few ulps; math.erf to ~1 ulp. */
     private static final double REL = 2e-13;
 
     private record Point(double x, double erf) {
@@ -52,19 +49,13 @@ class ErfTest {
     }
 
     @Test
-    void erfMatchesTheCLibrary() throws IOException {
-        check("Erf.erf", Erf::erf);
-    }
-
-    @Test
     void oracleErfMatchesTheCLibrary() throws IOException {
         check("Oracles.erf", Oracles::erf);
     }
 
     @Test
-    void specialValues() {
-        assertEquals(1.0, Erf.erf(Double.POSITIVE_INFINITY));
-        assertEquals(-1.0, Erf.erf(Double.NEGATIVE_INFINITY));
-        assertTrue(Double.isNaN(Erf.erf(Double.NaN)));
+    void oracleSaturatesAtTheTails() {
+        assertEquals(1.0, Oracles.erf(Double.POSITIVE_INFINITY));
+        assertEquals(-1.0, Oracles.erf(Double.NEGATIVE_INFINITY));
     }
 }

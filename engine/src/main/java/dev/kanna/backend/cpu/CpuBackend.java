@@ -32,10 +32,6 @@ public final class CpuBackend extends PooledBackend {
         return pool.threads();
     }
 
-    ThreadPool pool() {
-        return pool;
-    }
-
     @Override
     public String name() {
         return "cpu";

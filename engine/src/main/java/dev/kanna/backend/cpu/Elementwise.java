@@ -1,15 +1,13 @@
 /*
- * Elementwise ops over whole tensors, split over the pool in large pieces: add, scale, sum of squares
- * and dropout. Dropout's keep decisions come from DropoutRng (a pure function of seed and index,
- * vectorised in DropoutMask), so any split of the range gives the same mask.
+ * Elementwise ops over whole tensors, split over the pool in large pieces: add, scale and dropout.
+ * The sum of squares runs on one thread, in index order, so its double sum has the same bits for any
+ * thread count (it is gradient clipping's norm: a few million elements a step). Dropout's keep
+ * decisions come from DropoutRng (a pure function of seed and index, vectorised in DropoutMask), so
+ * any split of the range gives the same mask.
  */
 package dev.kanna.backend.cpu;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
-
 final class Elementwise {
-    private static final VectorSpecies<Float> F = VectorOps.F;
     private static final int LANES = VectorOps.LANES;
     /** Elements per piece: big enough that the pool's per-piece cost vanishes. */
     static final int PIECE = 1 << 14;
@@ -19,20 +17,14 @@ final class Elementwise {
 
     /** out = a + b (out may alias either). */
     static void add(ThreadPool pool, float[] out, float[] a, float[] b, int n) {
-        pool.parallelFor(n, PIECE, (from, to) -> {
-            int i = from;
-            for (; i <= to - LANES; i += LANES) {
-                FloatVector.fromArray(F, a, i).add(FloatVector.fromArray(F, b, i)).intoArray(out, i);
-            }
-            for (; i < to; i++) out[i] = a[i] + b[i];
-        });
+        pool.parallelFor(n, PIECE, (from, to) -> VectorOps.addInto(a, from, b, from, out, from, to - from));
     }
 
     static void scale(ThreadPool pool, float[] x, int n, float factor) {
         pool.parallelFor(n, PIECE, (from, to) -> VectorOps.scale(x, from, to - from, factor));
     }
 
-    /** Σ x², in double, in a fixed order: per piece in index order, then the pieces in order. */
+    /** Σ x², in double, in index order. */
     static double sumOfSquares(float[] x, int n) {
         double sum = 0;
         for (int i = 0; i < n; i++) sum += (double) x[i] * x[i];

@@ -4,8 +4,9 @@
  * The GEMM's register-tiled micro-kernels: an MR×NR block of C held in 2·MR vector accumulators
  * (NR = 2 vectors), updated by outer products over the packed panels: for each p, load two vectors of
  * the B panel, broadcast each of the MR values of the A panel, and FMA. No horizontal reduction
- * anywhere. 12×NR needs 24 accumulators + 3 operands, for 32-register machines (AVX-512, NEON, SVE);
- * 6×NR needs 12 + 3, for the 16 registers of AVX2 (the BLIS Haswell/Zen sgemm shape, 6×16).
+ * anywhere. 12×NR needs 24 accumulators + 3 operands: Gemm takes it when a vector holds 16 floats or
+ * more (AVX-512, 512-bit SVE: 32 registers); 6×NR needs 12 + 3, for the 16 registers of AVX2 (the BLIS
+ * Haswell/Zen sgemm shape, 6×16) and for narrower vectors.
  *
  * Operands: ap holds the A panel as [p][MR] from aOff (the Direct variants read A in place through
  * strides instead, for small products where packing would cost more than it saves), bp the B panel

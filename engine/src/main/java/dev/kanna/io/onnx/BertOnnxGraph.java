@@ -9,6 +9,7 @@
 package dev.kanna.io.onnx;
 
 import dev.kanna.bert.BertConfig;
+import dev.kanna.bert.ConfigException;
 
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -108,12 +109,17 @@ final class BertOnnxGraph {
         ignored.addAll(outsideModel);
 
         Heads heads = heads(hidden, numHeads);
-        BertConfig config = BertConfig.builder()
-                .vocabSize(vocab).hiddenSize(hidden).numHiddenLayers(layers).numAttentionHeads(heads.count)
-                .intermediateSize(intermediate).maxPositionEmbeddings(positions).typeVocabSize(typeVocab)
-                .hiddenAct(activation()).layerNormEps(layerNormEps())
-                .architectures(List.of("BertModel"))
-                .build();
+        BertConfig config;
+        try {
+            config = BertConfig.builder()
+                    .vocabSize(vocab).hiddenSize(hidden).numHiddenLayers(layers).numAttentionHeads(heads.count)
+                    .intermediateSize(intermediate).maxPositionEmbeddings(positions).typeVocabSize(typeVocab)
+                    .hiddenAct(activation()).layerNormEps(layerNormEps())
+                    .architectures(List.of("BertModel"))
+                    .build();
+        } catch (ConfigException e) {
+            throw new OnnxImportException(file, "the sizes read from the graph make no valid BERT config: " + e.getMessage());
+        }
         return new Result(config, out, ignored, heads.source);
     }
 
@@ -436,10 +442,14 @@ final class BertOnnxGraph {
         if (geluApproximation != null) return geluApproximation.equals("tanh") ? "gelu_new" : "gelu";
         if (ops.contains("Erf")) return "gelu";
         if (ops.contains("Tanh")) return "gelu_new";
-        if (ops.contains("Sigmoid")) return scalars.contains(1.702f) ? "quick_gelu" : "silu";
+        if (ops.contains("Sigmoid")) {
+            throw new OnnxImportException(file, "the activation after encoder.layer.0.intermediate.dense is Sigmoid-based ("
+                    + (scalars.contains(1.702f) ? "quick_gelu" : "silu") + "), which Kanna does not support; "
+                    + "supported: gelu, gelu_new, gelu_python, relu");
+        }
         if (ops.contains("Relu")) return "relu";
         throw new OnnxImportException(file, "cannot tell the activation after encoder.layer.0.intermediate.dense from ops "
-                + ops + "; expected Erf (gelu), Tanh (gelu_new), Gelu, Sigmoid (quick_gelu/silu) or Relu");
+                + ops + "; expected Erf (gelu), Tanh (gelu_new), Gelu or Relu");
     }
 
     private OnnxImportException unrecognised(OnnxNode n, String what) {

@@ -113,7 +113,7 @@ public final class Oracles {
     /**
      * erf by Abramowitz and Stegun 7.1.6: erf(x) = 2/√π · e^{−x²} · Σₙ 2ⁿ x^{2n+1} / (1·3·…·(2n+1)).
      * All terms have one sign (no cancellation), so it is accurate to a few ulps wherever it converges;
-     * beyond |x| = 6, erf is ±1 in double. A different method from dev.kanna.backend.Erf on purpose.
+     * beyond |x| = 6, erf is ±1 in double.
      */
     public static double erf(double x) {
         if (Math.abs(x) > 6) return Math.signum(x);
