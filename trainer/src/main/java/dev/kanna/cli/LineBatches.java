@@ -6,8 +6,8 @@
 package dev.kanna.cli;
 
 import dev.kanna.bert.Batch;
+import dev.kanna.data.Utf8Lines;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,18 +24,17 @@ final class LineBatches {
     }
 
     /** Encodes every line of in, batchSize at a time, padding with padId; returns the number of lines. */
-    static long forEach(BufferedReader in, LineEncoder encoder, int batchSize, int padId, Consumer consumer) throws IOException {
+    static long forEach(Utf8Lines in, LineEncoder encoder, int batchSize, int padId, Consumer consumer) throws IOException {
         List<LineEncoder.Encoded> pending = new ArrayList<>();
-        long lineNumber = 0;
         for (String line; (line = in.readLine()) != null; ) {
-            pending.add(encoder.encode(line, ++lineNumber));
+            pending.add(encoder.encode(line, in.lineNumber()));
             if (pending.size() == batchSize) {
                 flush(pending, padId, consumer);
                 pending.clear();
             }
         }
         if (!pending.isEmpty()) flush(pending, padId, consumer);
-        return lineNumber;
+        return in.lineNumber();
     }
 
     private static void flush(List<LineEncoder.Encoded> inputs, int padId, Consumer consumer) throws IOException {

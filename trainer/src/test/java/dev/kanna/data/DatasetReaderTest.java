@@ -79,7 +79,7 @@ class DatasetReaderTest {
         }
         DatasetException e = assertThrows(DatasetException.class,
                 () -> DatasetReader.read(p, DatasetReader.Fields.defaults(), true));
-        assertEquals(p + ":2: invalid UTF-8", e.getMessage());
+        assertEquals(p + ":2: invalid UTF-8 (byte 0xC3 at byte 10 of the line)", e.getMessage());
     }
 
     @Test
