@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 @Command(name = "train",
         mixinStandardHelpOptions = true,
@@ -158,12 +160,36 @@ final class TrainCommand implements Callable<Integer> {
         };
         if (warmupRatio < 0 || warmupRatio > 1) throw new IllegalArgumentException("--warmup-ratio must be in [0, 1]");
         if (resume && overwrite) throw new IllegalArgumentException("--resume and --overwrite exclude each other");
+        atLeast("--max-steps", maxSteps, 0);
+        atLeast("--unfreeze-top", unfreezeTop, 0);
+        atLeast("--warmup-steps", warmupSteps, -1);    // −1: not given, --warmup-ratio applies
+        atLeast("--eval-batch-size", evalBatchSize, 1);
+        atLeast("--eval-steps", evalSteps, 0);
+        atLeast("--save-steps", saveSteps, 0);
+        atLeast("--save-total-limit", saveTotalLimit, 0);   // 0: keep all
+        atLeast("--early-stopping", earlyStopping, 0);
+        atLeast("--limit-train", limitTrain, 0);
+        if (unfreezePattern != null) checkPattern(unfreezePattern);
         return new TrainOptions(model, train, validation, out,
                 fields.fields(), epochs, batchSize,
                 gradientAccumulation, lr, maxLength, unfreezeTop, unfreeze, unfreezePattern, freezeEmbeddings, kind,
                 warmupRatio, warmupSteps, weightDecay, maxGradNorm, labelSmoothing, classWeights.equals("auto"), seed,
                 evalSteps, saveSteps, saveTotalLimit, metricForBest, earlyStopping, maxSteps, limitTrain, evalBatchSize,
                 !noDropout, cacheFrozen, resume, overwrite, device.device, device.threads);
+    }
+
+    private static void atLeast(String option, long value, long min) {
+        if (value < min) throw new IllegalArgumentException(option + " must be ≥ " + min + ", got " + value);
+    }
+
+    /** Compiles the regex now, before any data is read or OUT replaced; the error in one line. */
+    private static void checkPattern(String regex) {
+        try {
+            Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException("--unfreeze-pattern: " + e.getDescription()
+                    + (e.getIndex() >= 0 ? " at index " + e.getIndex() : ""));
+        }
     }
 
     static Map<String, Object> summary(Trainer.Result result) {

@@ -2,6 +2,8 @@ package dev.kanna.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -97,5 +99,47 @@ class TrainBadInputTest {
         Path out = tmp.resolve("out");
         Files.createDirectories(out);
         assertOneLineFailure(train(TinyFixtures.train(), null, out, "--resume"), "--resume: no complete checkpoint in " + out);
+    }
+
+    @Test
+    void badUnfreezePatternIsOneLineAndLeavesAnOverwrittenOutAlone() throws IOException {
+        Path out = tmp.resolve("out");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("keep.txt"), "mine");
+        assertOneLineFailure(train(TinyFixtures.train(), null, out, "--overwrite", "--unfreeze-pattern", "layer.(1"),
+                "--unfreeze-pattern: Unclosed group at index 8");
+        assertEquals("mine", Files.readString(out.resolve("keep.txt")));
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "--eval-batch-size, 0, 1",
+            "--eval-steps, -1, 0",
+            "--save-steps, -5, 0",
+            "--save-total-limit, -1, 0",
+            "--early-stopping, -2, 0",
+            "--limit-train, -1, 0",
+            "--warmup-steps, -2, -1",
+            "--max-steps, -1, 0",
+            "--unfreeze-top, -1, 0",
+    })
+    void numericOptionsOutOfRangeAreRefusedUpFront(String option, String value, String min) throws IOException {
+        Path out = tmp.resolve("out");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("keep.txt"), "mine");
+        assertOneLineFailure(train(TinyFixtures.train(), null, out, "--overwrite", option, value),
+                option + " must be ≥ " + min + ", got " + value);
+        assertEquals("mine", Files.readString(out.resolve("keep.txt")));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"evaluate, 0", "predict, -3"})
+    void evaluateAndPredictRefuseAMaxLengthBelowOne(String command, String value) {
+        List<String> args = new java.util.ArrayList<>(List.of(command, "--model", TinyFixtures.model().toString(),
+                "--device", "cpu", "--max-length", value));
+        if (command.equals("evaluate")) args.addAll(List.of("--data", TinyFixtures.train().toString()));
+        CliRun run = CliRun.withInput("some text\n", args.toArray(String[]::new));
+        assertEquals(1, run.exitCode(), run.err());
+        assertEquals("kanna " + command + ": --max-length must be ≥ 1, got " + value, run.err().strip());
     }
 }
