@@ -110,13 +110,17 @@ public final class Checkpoints {
         for (int k = 0; k < all.size() - limit; k++) AtomicFiles.deleteRecursively(all.get(k));
     }
 
-    public static Loaded load(Path checkpoint) throws IOException {
-        TrainerState state;
+    /** The trainer state alone (cheap: the checks before a resume need nothing else). */
+    public static TrainerState readState(Path checkpoint) throws IOException {
         try {
-            state = JSON.readValue(checkpoint.resolve(STATE).toFile(), TrainerState.class);
+            return JSON.readValue(checkpoint.resolve(STATE).toFile(), TrainerState.class);
         } catch (IOException e) {
             throw new IOException(checkpoint.resolve(STATE) + ": unreadable trainer state (" + e.getMessage() + ")", e);
         }
+    }
+
+    public static Loaded load(Path checkpoint) throws IOException {
+        TrainerState state = readState(checkpoint);
         Map<String, HostTensor> m = new LinkedHashMap<>(), v = new LinkedHashMap<>();
         long step;
         try (SafetensorsFile f = SafetensorsFile.open(checkpoint.resolve(OPTIMIZER))) {

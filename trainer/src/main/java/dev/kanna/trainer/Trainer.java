@@ -62,6 +62,15 @@ public final class Trainer {
     public Result run() throws IOException {
         ModelDirectory.requireTrainable(o.model());
         Path resumeFrom = checkOutput();
+        Map<String, String> dataHashes = dataHashes();
+        TrainerState saved = resumeFrom == null ? null : Checkpoints.readState(resumeFrom);
+        if (saved != null) {
+            if (!o.fingerprint().equals(saved.fingerprint)) {
+                throw new IllegalArgumentException("--resume: " + resumeFrom + " was made with other settings ("
+                        + firstDifference(saved.fingerprint, o.fingerprint()) + ")");
+            }
+            checkSameData(resumeFrom, saved.dataSha256, dataHashes);
+        }
         List<Example> trainRows = DatasetReader.read(o.train(), o.fields(), true);
         if (o.limitTrain() > 0 && o.limitTrain() < trainRows.size()) trainRows = trainRows.subList(0, o.limitTrain());
         List<Example> validationRows = o.validation() == null ? null : DatasetReader.read(o.validation(), o.fields(), true);
@@ -71,6 +80,10 @@ public final class Trainer {
                     + "\"; classification needs at least two labels");
         }
         if (validationRows != null) labels.ids(validationRows, o.validation());   // unseen labels: fail before any work
+        if (saved != null && !labels.labels().equals(saved.labels)) {
+            throw new IllegalArgumentException("--resume: " + resumeFrom + " was trained on labels "
+                    + saved.labels + ", the data now has " + labels.labels());
+        }
         BertConfig baseConfig = BertConfig.read(o.model().resolve("config.json"));
         if (o.maxLength() > baseConfig.maxPositionEmbeddings()) {
             throw new IllegalArgumentException("--max-length " + o.maxLength() + " exceeds the model's "
@@ -88,7 +101,7 @@ public final class Trainer {
         if (resumeFrom == null) createOutput();
         try (Backend backend = Backends.open(o.device(), new BackendOptions(o.threads(), true), log)) {
             log.accept("device: " + backend.description());
-            return train(backend, labels, train, validation, resumeFrom);
+            return train(backend, labels, train, validation, resumeFrom, dataHashes);
         }
     }
 
@@ -123,7 +136,7 @@ public final class Trainer {
     }
 
     private Result train(Backend backend, LabelMap labels, EncodedExamples train, EncodedExamples validation,
-                         Path resumeFrom) throws IOException {
+                         Path resumeFrom, Map<String, String> dataHashes) throws IOException {
         LoadOptions load = LoadOptions.defaults().withSeed(o.seed()).withWarnings(log);
         Checkpoints.Loaded checkpoint = resumeFrom == null ? null : Checkpoints.load(resumeFrom);
         BertForSequenceClassification model = loadModel(backend, labels, load, checkpoint);
@@ -141,21 +154,14 @@ public final class Trainer {
         TrainerState state;
         Map<String, HostTensor> best = null;
         if (checkpoint != null) {
-            state = checkpoint.state();
-            if (!o.fingerprint().equals(state.fingerprint)) {
-                throw new IllegalArgumentException("--resume: " + checkpoint.dir() + " was made with other settings ("
-                        + firstDifference(state.fingerprint, o.fingerprint()) + ")");
-            }
-            if (!labels.labels().equals(state.labels)) {
-                throw new IllegalArgumentException("--resume: " + checkpoint.dir() + " was trained on labels "
-                        + state.labels + ", the data now has " + labels.labels());
-            }
+            state = checkpoint.state();   // settings, data and labels were checked in run()
             tuner.optimizer().restore(checkpoint.optimizer());
             best = checkpoint.best();
             log.accept("resuming from " + checkpoint.dir() + " at step " + state.globalStep);
         } else {
             state = new TrainerState();
             state.fingerprint = o.fingerprint();
+            state.dataSha256 = dataHashes;
             state.labels = new ArrayList<>(labels.labels());
         }
         state.totalSteps = totalSteps;
@@ -222,6 +228,31 @@ public final class Trainer {
                 (samples) / Math.max(1e-9, trainSeconds), backend.description(), tuner.trainable().summary());
         return new Result(o.out(), state, finalMetrics, trainSeconds, samples / Math.max(1e-9, trainSeconds),
                 backend.description());
+    }
+
+    /** SHA-256 of the training (and validation) file, by role. */
+    private Map<String, String> dataHashes() throws IOException {
+        Map<String, String> hashes = new LinkedHashMap<>();
+        hashes.put("train", TrainingOutputs.sha256(o.train()));
+        if (o.validation() != null) hashes.put("validation", TrainingOutputs.sha256(o.validation()));
+        return hashes;
+    }
+
+    /** Refuses to resume on other data than the checkpoint was trained on (checkpoints without hashes pass). */
+    private void checkSameData(Path checkpoint, Map<String, String> saved, Map<String, String> now) {
+        if (saved == null) return;
+        for (String role : List.of("train", "validation")) {
+            String then = saved.get(role), current = now.get(role);
+            if (java.util.Objects.equals(then, current)) continue;
+            Path file = role.equals("train") ? o.train() : o.validation();
+            if (current == null) {
+                throw new IllegalArgumentException("--resume: " + checkpoint + " was trained with --validation data;"
+                        + " give the same file again");
+            }
+            throw new IllegalArgumentException("--resume: the " + role + " data " + file + " is not what "
+                    + checkpoint + " was trained on (SHA-256 " + (then == null ? "none" : then.substring(0, 12))
+                    + "… then, " + current.substring(0, 12) + "… now)");
+        }
     }
 
     private BertForSequenceClassification loadModel(Backend backend, LabelMap labels, LoadOptions load,

@@ -121,6 +121,30 @@ class TrainCommandTest {
     }
 
     @Test
+    void resumeRefusesTrainingDataThatChanged() throws Exception {
+        Path data = Files.copy(TinyFixtures.train(), tmp.resolve("train.jsonl")), out = tmp.resolve("run");
+        String[] args = TinyFixtures.trainArgs(out, "--max-steps", "2", "--save-steps", "2");
+        args[List.of(args).indexOf("--train") + 1] = data.toString();
+        assertEquals(0, CliRun.run(args).exitCode());
+        Files.writeString(data, "{\"text\":\"one more row\",\"label\":\"ham\"}\n", java.nio.file.StandardOpenOption.APPEND);
+        List<String> before;
+        try (var s = Files.list(out)) {
+            before = s.map(Path::toString).sorted().toList();
+        }
+
+        String[] resume = java.util.Arrays.copyOf(args, args.length + 1);
+        resume[args.length] = "--resume";
+        CliRun run = CliRun.run(resume);
+        assertEquals(1, run.exitCode(), run.err());
+        assertEquals(1, run.errLines().size(), run.err());
+        assertTrue(run.errLines().getFirst().startsWith("kanna train: --resume: the train data " + data
+                + " is not what " + out.resolve("checkpoint-2") + " was trained on (SHA-256 "), run.err());
+        try (var s = Files.list(out)) {
+            assertEquals(before, s.map(Path::toString).sorted().toList(), "nothing written or removed");
+        }
+    }
+
+    @Test
     void saveTotalLimitKeepsTheNewestCheckpoints() throws Exception {
         Path out = tmp.resolve("run");
         assertEquals(0, CliRun.run(TinyFixtures.trainArgs(out, "--save-steps", "2", "--save-total-limit", "2")).exitCode());
