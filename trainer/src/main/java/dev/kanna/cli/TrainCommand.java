@@ -106,7 +106,7 @@ final class TrainCommand implements Callable<Integer> {
     int saveTotalLimit;
     @Option(names = "--resume", description = "Continue from the newest complete checkpoint in OUT; ends bitwise where an uninterrupted run would.")
     boolean resume;
-    @Option(names = "--overwrite", description = "Replace OUT if it exists.")
+    @Option(names = "--overwrite", description = "Replace OUT if it exists (refused when OUT holds the model, the data, the working directory or the Kanna folder).")
     boolean overwrite;
 
     @Option(names = "--limit-train", defaultValue = "0", paramLabel = "N", description = "Use only the first N training rows.")

@@ -114,11 +114,36 @@ public final class Trainer {
             return Checkpoints.newest(out).orElseThrow(() ->
                     new IllegalArgumentException("--resume: no complete checkpoint in " + out));
         }
-        if (exists && (!Files.isDirectory(out) || !isEmpty(out)) && !o.overwrite()) {
+        boolean replaces = exists && (!Files.isDirectory(out) || !isEmpty(out));
+        if (replaces && !o.overwrite()) {
             throw new IllegalArgumentException(out + " already exists (use --overwrite to replace it, or --resume"
                     + " to continue the run it holds)");
         }
+        if (replaces) checkSafeToDelete(out);
         return null;
+    }
+
+    /** Refuses to delete an OUT that holds (or lies in) the inputs, the working directory or the Kanna folder. */
+    private void checkSafeToDelete(Path out) throws IOException {
+        Path dir = out.toRealPath();
+        String home = System.getProperty("kanna.home");   // set by the ./kanna launcher
+        String problem = null;
+        if (realPath(o.model()).startsWith(dir)) problem = "holds the model directory " + o.model();
+        else if (dir.startsWith(realPath(o.model()))) problem = "lies inside the model directory " + o.model();
+        else if (realPath(o.train()).startsWith(dir)) problem = "holds the training data " + o.train();
+        else if (o.validation() != null && realPath(o.validation()).startsWith(dir)) {
+            problem = "holds the validation data " + o.validation();
+        } else if (realPath(Path.of("")).startsWith(dir)) problem = "holds the working directory";
+        else if (home != null && realPath(Path.of(home)).startsWith(dir)) problem = "holds the Kanna folder " + home;
+        if (problem != null) {
+            throw new IllegalArgumentException("--overwrite: refusing to delete " + out + ", which " + problem
+                    + "; choose another --out");
+        }
+    }
+
+    /** The real path when the file exists (links resolved), else the absolute normalized one. */
+    private static Path realPath(Path p) throws IOException {
+        return Files.exists(p) ? p.toRealPath() : p.toAbsolutePath().normalize();
     }
 
     /** Creates the out dir once the inputs have been checked (replacing it under --overwrite). */

@@ -142,4 +142,54 @@ class TrainBadInputTest {
         assertEquals(1, run.exitCode(), run.err());
         assertEquals("kanna " + command + ": --max-length must be ≥ 1, got " + value, run.err().strip());
     }
+
+    private Path copyModel(Path to) throws IOException {
+        Files.createDirectories(to);
+        try (var files = Files.list(TinyFixtures.model())) {
+            for (Path f : files.toList()) Files.copy(f, to.resolve(f.getFileName()));
+        }
+        return to;
+    }
+
+    private static CliRun trainWith(Path model, Path trainFile, Path out) {
+        return CliRun.run("train", "--model", model.toString(), "--train", trainFile.toString(), "--out", out.toString(),
+                "--device", "cpu", "--max-length", "64", "--overwrite");
+    }
+
+    @Test
+    void overwriteRefusesToDeleteTheModelOrTheData() throws IOException {
+        Path out = tmp.resolve("out");
+        Path model = copyModel(out.resolve("model"));
+        assertOneLineFailure(trainWith(model, TinyFixtures.train(), out),
+                "--overwrite: refusing to delete " + out + ", which holds the model directory " + model + ";");
+        assertTrue(Files.isRegularFile(model.resolve("model.safetensors")));
+
+        Path data = Files.copy(TinyFixtures.train(), Files.createDirectories(tmp.resolve("out2")).resolve("train.jsonl"));
+        assertOneLineFailure(trainWith(TinyFixtures.model(), data, tmp.resolve("out2")),
+                "--overwrite: refusing to delete " + tmp.resolve("out2") + ", which holds the training data " + data + ";");
+        assertTrue(Files.isRegularFile(data));
+
+        Path other = copyModel(tmp.resolve("model"));
+        Path inside = Files.createDirectories(other.resolve("run"));
+        Files.writeString(inside.resolve("keep.txt"), "mine");
+        assertOneLineFailure(trainWith(other, TinyFixtures.train(), inside),
+                "--overwrite: refusing to delete " + inside + ", which lies inside the model directory " + other + ";");
+        assertTrue(Files.isRegularFile(inside.resolve("keep.txt")));
+    }
+
+    @Test
+    void overwriteRefusesToDeleteTheKannaFolder() throws IOException {
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Files.writeString(home.resolve("keep.txt"), "mine");
+        String saved = System.getProperty("kanna.home");
+        System.setProperty("kanna.home", home.toString());
+        try {
+            assertOneLineFailure(trainWith(TinyFixtures.model(), TinyFixtures.train(), home),
+                    "--overwrite: refusing to delete " + home + ", which holds the Kanna folder " + home + ";");
+        } finally {
+            if (saved == null) System.clearProperty("kanna.home");
+            else System.setProperty("kanna.home", saved);
+        }
+        assertTrue(Files.isRegularFile(home.resolve("keep.txt")));
+    }
 }
