@@ -31,6 +31,8 @@ import java.util.stream.Stream;
 public final class Checkpoints {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final Pattern NAME = Pattern.compile("checkpoint-(\\d+)");
+    /** What a save killed midway leaves beside the checkpoints (AtomicFiles' sibling names). */
+    private static final Pattern LEFTOVER = Pattern.compile("\\.checkpoint-\\d+\\.(tmp|old)-[0-9a-f]+");
     static final String STATE = "trainer_state.json";
     static final String OPTIMIZER = "optimizer.safetensors";
     static final String BEST = "best_weights.safetensors";
@@ -95,6 +97,16 @@ public final class Checkpoints {
                     .sorted(Comparator.comparingLong(Checkpoints::step))
                     .toList();
         }
+    }
+
+    /** Deletes the temporary and set-aside directories of saves that were killed midway. */
+    public static void removeLeftovers(Path out) throws IOException {
+        if (!Files.isDirectory(out)) return;
+        List<Path> leftovers;
+        try (Stream<Path> s = Files.list(out)) {
+            leftovers = s.filter(p -> LEFTOVER.matcher(p.getFileName().toString()).matches()).toList();
+        }
+        for (Path p : leftovers) AtomicFiles.deleteRecursively(p);
     }
 
     static long step(Path checkpoint) {

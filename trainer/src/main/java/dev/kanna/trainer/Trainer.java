@@ -180,6 +180,7 @@ public final class Trainer {
         Map<String, HostTensor> best = null;
         if (checkpoint != null) {
             state = checkpoint.state();   // settings, data and labels were checked in run()
+            Checkpoints.removeLeftovers(o.out());
             tuner.optimizer().restore(checkpoint.optimizer());
             best = checkpoint.best();
             log.accept("resuming from " + checkpoint.dir() + " at step " + state.globalStep);
@@ -224,7 +225,8 @@ public final class Trainer {
                     if (o.evalSteps() > 0 && state.globalStep % o.evalSteps() == 0) {
                         best = evaluate(model, tuner, frozen, validation, labels, state, trainingLog, best);
                     }
-                    if (o.saveSteps() > 0 && state.globalStep % o.saveSteps() == 0) {
+                    // The epoch's last step is checkpointed below, once, after its evaluation.
+                    if (o.saveSteps() > 0 && state.globalStep % o.saveSteps() == 0 && state.batchInEpoch < microBatches) {
                         checkpoint(model, tuner, state, best);
                     }
                 }

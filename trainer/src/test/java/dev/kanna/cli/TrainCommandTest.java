@@ -145,6 +145,36 @@ class TrainCommandTest {
     }
 
     @Test
+    void theEpochsLastStepIsCheckpointedOnceAndResumeClearsKilledSaves() throws Exception {
+        // --save-steps 3 divides the epoch's last step (6): the one checkpoint-6 written is the epoch-end one
+        // (after the evaluation, epoch counted), so a run halted right after its first save at step 6 holds it.
+        Path out = tmp.resolve("run");
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                "-Dkanna.faultInjection.haltAfterStep=6", Main.class.getName()));
+        command.addAll(List.of(TinyFixtures.trainArgs(out, "--save-steps", "3")));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("killed.log").toFile()).start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the training process did not stop");
+        assertEquals(137, p.exitValue(), Files.readString(tmp.resolve("killed.log")));
+        JsonNode state = JSON.readTree(out.resolve("checkpoint-6").resolve("trainer_state.json").toFile());
+        assertEquals(1, state.get("epoch").asInt(), "the epoch-end checkpoint, not a mid-epoch one");
+        assertEquals(0, state.get("batchInEpoch").asInt());
+        assertEquals(6, state.get("evalLogs").get(0).get("step").asLong(), "written after the epoch's evaluation");
+
+        // What a save killed midway leaves: its temporary directory and a set-aside older checkpoint.
+        Path temp = Files.createDirectories(out.resolve(".checkpoint-9.tmp-1f2e3d"));
+        Files.writeString(temp.resolve("model.safetensors"), "partial");
+        Path aside = Files.createDirectories(out.resolve(".checkpoint-3.old-abc"));
+        CliRun resumed = CliRun.run(TinyFixtures.trainArgs(out, "--save-steps", "3", "--resume"));
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        assertFalse(Files.exists(temp), "the killed save's temporary directory is removed");
+        assertFalse(Files.exists(aside), "the set-aside checkpoint is removed");
+        assertTrue(Files.isRegularFile(out.resolve("checkpoint-12").resolve("trainer_state.json")));
+    }
+
+    @Test
     void saveTotalLimitKeepsTheNewestCheckpoints() throws Exception {
         Path out = tmp.resolve("run");
         assertEquals(0, CliRun.run(TinyFixtures.trainArgs(out, "--save-steps", "2", "--save-total-limit", "2")).exitCode());
