@@ -198,8 +198,7 @@ public final class Trainer {
         long samples = 0;
         FrozenStates frozen = o.cacheFrozen()
                 ? FrozenStates.prepare(model, train, validation, o.evalBatchSize(), log) : null;
-        try (ProgressBar bar = new ProgressBar("train", totalSteps, "steps")) {
-            if (startStep > 0) bar.step(startStep, "resumed at step " + startStep);
+        try (ProgressBar bar = new ProgressBar("train", totalSteps, "steps", startStep)) {
             while (state.globalStep < totalSteps && !state.stoppedEarly) {
                 int[] order = permutation(train.size(), o.seed(), state.epoch);
                 while (state.batchInEpoch < microBatches && state.globalStep < totalSteps && !state.stoppedEarly) {
