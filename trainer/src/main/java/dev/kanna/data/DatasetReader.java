@@ -53,8 +53,15 @@ public final class DatasetReader {
 
     static Utf8Lines open(Path file) throws IOException {
         InputStream raw = Files.newInputStream(file);
-        if (file.getFileName().toString().endsWith(".gz")) raw = new GZIPInputStream(raw, 1 << 16);
-        return new Utf8Lines(raw, file.toString());
+        if (DataFormat.gzipped(file)) {
+            try {
+                raw = new GZIPInputStream(raw, 1 << 16);   // reads the header: throws on a file that is not gzip
+            } catch (IOException | RuntimeException e) {
+                raw.close();
+                throw e;
+            }
+        }
+        return new Utf8Lines(raw, file.toString(), true);
     }
 
     private static List<Example> readJsonl(Path file, Utf8Lines in, Fields fields, boolean requireLabels)

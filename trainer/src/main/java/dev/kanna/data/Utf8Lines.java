@@ -30,11 +30,18 @@ public final class Utf8Lines implements Closeable {
     private int start, end;   // unread bytes are buffer[start, end)
     private boolean eof;
     private long lineNumber;
+    private final boolean skipByteOrderMark;
 
     /** @param source how messages name the input (a file path, "stdin"): "source:line: ..." */
     public Utf8Lines(InputStream in, String source) {
+        this(in, source, false);
+    }
+
+    /** @param skipByteOrderMark drop a U+FEFF that starts the first line (files saved by Windows editors) */
+    public Utf8Lines(InputStream in, String source, boolean skipByteOrderMark) {
         this.in = in;
         this.source = source;
+        this.skipByteOrderMark = skipByteOrderMark;
     }
 
     /** Number of the line last returned (1-based; 0 before the first). */
@@ -105,7 +112,9 @@ public final class Utf8Lines implements Closeable {
             throw new DatasetException(String.format("%s:%d: invalid UTF-8 (byte 0x%02X at byte %d of the line)",
                     source, lineNumber, buffer[bytes.position()] & 0xFF, bytes.position() - from + 1));
         }
-        return chars.flip().toString();
+        chars.flip();
+        if (lineNumber == 1 && skipByteOrderMark && chars.hasRemaining() && chars.get(0) == '\uFEFF') chars.position(1);
+        return chars.toString();
     }
 
     @Override

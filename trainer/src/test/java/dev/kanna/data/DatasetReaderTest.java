@@ -83,6 +83,34 @@ class DatasetReaderTest {
     }
 
     @Test
+    void byteOrderMarkAtTheStartIsDropped() throws IOException {
+        Path jsonl = write("bom.jsonl", "\uFEFF{\"text\":\"a\",\"label\":\"x\"}\n{\"text\":\"\uFEFFb\",\"label\":\"y\"}\n");
+        List<Example> rows = DatasetReader.read(jsonl, DatasetReader.Fields.defaults(), true);
+        assertEquals("a", rows.get(0).text());
+        assertEquals("\uFEFFb", rows.get(1).text(), "only a mark that starts the file is dropped");
+
+        Path csv = write("bom.csv", "\uFEFFtext,label\nhello,x\n");
+        assertEquals("hello", DatasetReader.read(csv, DatasetReader.Fields.defaults(), true).getFirst().text());
+    }
+
+    @Test
+    void gzipIsRecognizedInAnyCase() throws IOException {
+        Path p = dir.resolve("d.jsonl.GZ");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(p))) {
+            out.write("{\"text\":\"zipped\",\"label\":\"x\"}\n".getBytes(StandardCharsets.UTF_8));
+        }
+        assertEquals("zipped", DatasetReader.read(p, DatasetReader.Fields.defaults(), true).getFirst().text());
+    }
+
+    @Test
+    void aGzNameOnAFileThatIsNotGzipIsOneError() throws IOException {
+        Path p = write("d.jsonl.gz", "{\"text\":\"plain\",\"label\":\"x\"}\n");
+        DatasetException e = assertThrows(DatasetException.class,
+                () -> DatasetReader.read(p, DatasetReader.Fields.defaults(), true));
+        assertEquals(p + ": cannot read: Not in GZIP format", e.getMessage());
+    }
+
+    @Test
     void emptyFileIsAnError() throws IOException {
         Path p = write("d.jsonl", "");
         DatasetException e = assertThrows(DatasetException.class,
