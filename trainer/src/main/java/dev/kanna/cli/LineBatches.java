@@ -10,7 +10,6 @@ import dev.kanna.data.Utf8Lines;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 final class LineBatches {
@@ -38,17 +37,14 @@ final class LineBatches {
     }
 
     private static void flush(List<LineEncoder.Encoded> inputs, int padId, Consumer consumer) throws IOException {
-        int b = inputs.size(), t = 1;
-        for (var e : inputs) t = Math.max(t, e.ids().length);
-        int[] ids = new int[b * t], types = new int[b * t], mask = new int[b * t], lengths = new int[b];
-        Arrays.fill(ids, padId);
-        for (int i = 0; i < b; i++) {
-            var e = inputs.get(i);
+        int[] lengths = new int[inputs.size()];
+        List<int[]> ids = new ArrayList<>(inputs.size()), types = new ArrayList<>(inputs.size());
+        for (int i = 0; i < lengths.length; i++) {
+            LineEncoder.Encoded e = inputs.get(i);
             lengths[i] = e.ids().length;
-            System.arraycopy(e.ids(), 0, ids, i * t, lengths[i]);
-            System.arraycopy(e.typeIds(), 0, types, i * t, lengths[i]);
-            Arrays.fill(mask, i * t, i * t + lengths[i], 1);
+            ids.add(e.ids());
+            types.add(e.typeIds());
         }
-        consumer.accept(new Batch(b, t, ids, types, mask), lengths);
+        consumer.accept(Batch.pad(ids, types, padId), lengths);
     }
 }

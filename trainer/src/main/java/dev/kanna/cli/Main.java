@@ -4,6 +4,7 @@
  */
 package dev.kanna.cli;
 
+import dev.kanna.trainer.TrainingOutputs;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -89,8 +90,7 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[]{"kanna " + (v != null ? v : "0.1.0-SNAPSHOT"),
+            return new String[]{"kanna " + TrainingOutputs.version(),
                     "java " + Runtime.version()};
         }
     }

@@ -16,6 +16,7 @@ import dev.kanna.optim.AdamW;
 import dev.kanna.tensor.HostTensor;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -159,11 +160,21 @@ public final class Checkpoints {
         return out;
     }
 
-    /** Copies the tokenizer files present in from into to. */
+    /** Copies the tokenizer files present in from into to, each written atomically (replacing one there). */
     public static void copyTokenizerFiles(Path from, Path to) throws IOException {
         for (String name : TOKENIZER_FILES) {
             Path source = from.resolve(name);
-            if (Files.isRegularFile(source)) Files.copy(source, to.resolve(name));
+            if (!Files.isRegularFile(source)) continue;
+            AtomicFiles.write(to.resolve(name), channel -> {
+                try (FileChannel in = FileChannel.open(source)) {
+                    long size = in.size();
+                    for (long done = 0; done < size; ) {
+                        long n = channel.transferFrom(in, done, size - done);
+                        if (n <= 0) throw new IOException(source + ": shrank while being copied");
+                        done += n;
+                    }
+                }
+            });
         }
     }
 

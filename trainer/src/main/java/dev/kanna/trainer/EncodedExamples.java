@@ -17,7 +17,6 @@ import dev.kanna.train.FrozenCache;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 public final class EncodedExamples implements FrozenCache.Examples {
@@ -87,18 +86,12 @@ public final class EncodedExamples implements FrozenCache.Examples {
     /** The examples at the given indices as one batch padded to its longest member. */
     @Override
     public Batch batch(int[] indices) {
-        int length = 1;
-        for (int i : indices) length = Math.max(length, ids[i].length);
-        int b = indices.length;
-        int[] inputIds = new int[b * length], types = new int[b * length], mask = new int[b * length];
-        Arrays.fill(inputIds, padId);
-        for (int k = 0; k < b; k++) {
-            int[] s = ids[indices[k]];
-            System.arraycopy(s, 0, inputIds, k * length, s.length);
-            System.arraycopy(typeIds[indices[k]], 0, types, k * length, s.length);
-            Arrays.fill(mask, k * length, k * length + s.length, 1);
+        List<int[]> sequences = new ArrayList<>(indices.length), types = new ArrayList<>(indices.length);
+        for (int i : indices) {
+            sequences.add(ids[i]);
+            types.add(typeIds[i]);
         }
-        return new Batch(b, length, inputIds, types, mask);
+        return Batch.pad(sequences, types, padId);
     }
 
     public FineTuner.LabelledBatch labelledBatch(int[] indices) {
