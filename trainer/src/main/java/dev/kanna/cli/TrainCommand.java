@@ -197,6 +197,7 @@ final class TrainCommand implements Callable<Integer> {
         s.put("model_dir", result.modelDir().toString());
         s.put("steps", result.state().globalStep);
         s.put("best_step", result.state().bestStep);
+        s.put("train_rows", result.trainRows());
         if (result.validation() != null) {
             s.put("accuracy", result.validation().get("accuracy"));
             s.put("macro_f1", result.validation().get("macro_f1"));

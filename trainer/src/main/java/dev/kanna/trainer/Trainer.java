@@ -44,9 +44,9 @@ import java.util.function.Consumer;
 
 public final class Trainer {
 
-    /** What a finished run reports. */
-    public record Result(Path modelDir, TrainerState state, Map<String, Object> validation, double trainSeconds,
-                         double samplesPerSecond, String device) {
+    /** What a finished run reports; trainRows: the training rows used (after --limit-train). */
+    public record Result(Path modelDir, TrainerState state, Map<String, Object> validation, int trainRows,
+                         double trainSeconds, double samplesPerSecond, String device) {
     }
 
     private final TrainOptions o;
@@ -252,8 +252,8 @@ public final class Trainer {
         }
         TrainingOutputs.write(o, commandLine, model, state, labels, finalMetrics, trainSeconds,
                 (samples) / Math.max(1e-9, trainSeconds), backend.description(), tuner.trainable().summary());
-        return new Result(o.out(), state, finalMetrics, trainSeconds, samples / Math.max(1e-9, trainSeconds),
-                backend.description());
+        return new Result(o.out(), state, finalMetrics, train.size(), trainSeconds,
+                samples / Math.max(1e-9, trainSeconds), backend.description());
     }
 
     /** SHA-256 of the training (and validation) file, by role. */

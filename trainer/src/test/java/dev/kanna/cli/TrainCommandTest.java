@@ -33,6 +33,7 @@ class TrainCommandTest {
         JsonNode summary = JSON.readTree(run.lastOutLine());
         assertEquals(out.toString(), summary.get("model_dir").asText());
         assertEquals(12, summary.get("steps").asLong(), "48 rows / batch 8 = 6 steps per epoch, 2 epochs");
+        assertEquals(48, summary.get("train_rows").asInt());
         assertTrue(summary.get("accuracy").isNumber() && summary.get("macro_f1").isNumber());
 
         for (String f : List.of("config.json", "model.safetensors", "tokenizer.json", "vocab.txt", "metrics.json",
@@ -172,6 +173,13 @@ class TrainCommandTest {
         assertFalse(Files.exists(temp), "the killed save's temporary directory is removed");
         assertFalse(Files.exists(aside), "the set-aside checkpoint is removed");
         assertTrue(Files.isRegularFile(out.resolve("checkpoint-12").resolve("trainer_state.json")));
+    }
+
+    @Test
+    void theSummaryCountsTheTrainingRowsUsed() throws Exception {
+        CliRun run = CliRun.run(TinyFixtures.trainArgs(tmp.resolve("run"), "--limit-train", "20", "--max-steps", "1"));
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(20, JSON.readTree(run.lastOutLine()).get("train_rows").asInt(), "--limit-train 20 of 48 rows");
     }
 
     @Test
