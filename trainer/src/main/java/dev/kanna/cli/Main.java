@@ -68,8 +68,7 @@ public final class Main implements Runnable {
     static final class OneLineErrors implements CommandLine.IExecutionExceptionHandler {
         @Override
         public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parsed) {
-            boolean debug = parsed.hasMatchedOption("--debug")
-                    || (parsed.subcommand() != null && deepHasDebug(parsed));
+            boolean debug = hasDebug(parsed);
             String message = ex.getMessage() != null ? ex.getMessage() : ex.toString();
             cmd.getErr().println(cmd.getCommandName().equals("kanna")
                     ? "kanna: " + message
@@ -79,7 +78,8 @@ public final class Main implements Runnable {
             return EXIT_FAILURE;
         }
 
-        private static boolean deepHasDebug(CommandLine.ParseResult parsed) {
+        /** --debug given anywhere on the command line (it is inherited by every subcommand). */
+        private static boolean hasDebug(CommandLine.ParseResult parsed) {
             for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
                 if (p.hasMatchedOption("--debug")) return true;
             }

@@ -65,15 +65,6 @@ public final class ProgressBar implements AutoCloseable {
         }
     }
 
-    public long done() {
-        return done;
-    }
-
-    /** Seconds since the bar was created. */
-    public double elapsedSeconds() {
-        return (System.nanoTime() - startNanos) / 1e9;
-    }
-
     private String renderAt(long now) {
         return render((now - startNanos) / 1e9);
     }

@@ -76,13 +76,6 @@ public final class EncodedExamples implements FrozenCache.Examples {
         return ids[i].length;
     }
 
-    /** Total tokens over all examples (for throughput figures). */
-    public long tokens() {
-        long n = 0;
-        for (int[] s : ids) n += s.length;
-        return n;
-    }
-
     /** The examples at the given indices as one batch padded to its longest member. */
     @Override
     public Batch batch(int[] indices) {

@@ -71,9 +71,9 @@ public final class Trainer {
             }
             checkSameData(resumeFrom, saved.dataSha256, dataHashes);
         }
-        List<Example> trainRows = DatasetReader.read(o.train(), o.fields(), true);
+        List<Example> trainRows = DatasetReader.read(o.train(), o.fields());
         if (o.limitTrain() > 0 && o.limitTrain() < trainRows.size()) trainRows = trainRows.subList(0, o.limitTrain());
-        List<Example> validationRows = o.validation() == null ? null : DatasetReader.read(o.validation(), o.fields(), true);
+        List<Example> validationRows = o.validation() == null ? null : DatasetReader.read(o.validation(), o.fields());
         LabelMap labels = LabelMap.fromTraining(trainRows);
         if (labels.size() < 2) {
             throw new DatasetException(o.train() + ": every row has the label \"" + labels.label(0)
