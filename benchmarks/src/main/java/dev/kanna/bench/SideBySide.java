@@ -97,7 +97,7 @@ public final class SideBySide {
         System.out.printf(Locale.ROOT, "MiniLM side by side: batch %d x %d, %d threads, %d rounds (load average %s)%n",
                 s.batch(), s.seq(), s.threads(), s.rounds(), loadAverage());
         LabelMap labels = new LabelMap(List.of("ham", "spam"));
-        Example[] rows = DatasetReader.read(s.data(), DatasetReader.Fields.defaults(), true).subList(0, s.batch())
+        Example[] rows = DatasetReader.read(s.data(), DatasetReader.Fields.defaults()).subList(0, s.batch())
                 .toArray(Example[]::new);
         BertTokenizer tokenizer = BertTokenizer.load(s.model()).withTruncation(Truncation.of(s.seq())).withoutPadding();
         Batch batch = fixedLength(tokenizer, rows, s.seq());

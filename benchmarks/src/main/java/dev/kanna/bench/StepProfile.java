@@ -39,7 +39,7 @@ public final class StepProfile {
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         SideBySide.Settings s = SideBySide.Settings.parse(new String[]{"--threads", String.valueOf(threads)});
         LabelMap labels = new LabelMap(List.of("ham", "spam"));
-        Example[] rows = DatasetReader.read(s.data(), DatasetReader.Fields.defaults(), true).subList(0, s.batch())
+        Example[] rows = DatasetReader.read(s.data(), DatasetReader.Fields.defaults()).subList(0, s.batch())
                 .toArray(Example[]::new);
         BertTokenizer tokenizer = BertTokenizer.load(s.model()).withTruncation(Truncation.of(s.seq())).withoutPadding();
         Batch batch = SideBySide.fixedLength(tokenizer, rows, s.seq());

@@ -20,14 +20,32 @@ public record Batch(int size, int length, int[] inputIds, int[] tokenTypeIds, in
 
     /** Sequences of token ids padded with padId to the longest; type ids 0, mask 1 on tokens. */
     public static Batch pad(List<int[]> sequences, int padId) {
+        return pad(sequences, null, padId);
+    }
+
+    /**
+     * Sequences of token ids and their type ids (null: all 0), padded to the longest: ids with padId,
+     * type ids with 0; mask 1 on tokens.
+     */
+    public static Batch pad(List<int[]> sequences, List<int[]> typeIds, int padId) {
+        int b = sequences.size();
+        if (typeIds != null && typeIds.size() != b) {
+            throw new IllegalArgumentException(b + " sequences but " + typeIds.size() + " type id rows");
+        }
         int length = 1;
         for (int[] s : sequences) length = Math.max(length, s.length);
-        int b = sequences.size();
         int[] ids = new int[Math.multiplyExact(b, length)], types = new int[ids.length], mask = new int[ids.length];
         Arrays.fill(ids, padId);
         for (int i = 0; i < b; i++) {
             int[] s = sequences.get(i);
             System.arraycopy(s, 0, ids, i * length, s.length);
+            if (typeIds != null) {
+                int[] t = typeIds.get(i);
+                if (t.length != s.length) {
+                    throw new IllegalArgumentException("sequence " + i + ": " + s.length + " ids but " + t.length + " type ids");
+                }
+                System.arraycopy(t, 0, types, i * length, t.length);
+            }
             Arrays.fill(mask, i * length, i * length + s.length, 1);
         }
         return new Batch(b, length, ids, types, mask);

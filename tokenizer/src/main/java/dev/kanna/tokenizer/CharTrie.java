@@ -68,12 +68,6 @@ final class CharTrie {
         return node;
     }
 
-    /** Exact lookup: the value of key s, or NONE. */
-    int get(CharSequence s) {
-        int node = walk(s);
-        return node == NONE ? NONE : value[node];
-    }
-
     /**
      * Builds the trie of keys[i] → values[i] (keys distinct). Sorting the keys makes every node a
      * range of keys sharing a prefix; numbering nodes breadth-first as they are discovered gives each

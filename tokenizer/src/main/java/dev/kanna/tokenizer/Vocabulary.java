@@ -45,8 +45,4 @@ final class Vocabulary {
     int idLimit() {
         return tokens.length;
     }
-
-    Map<String, Integer> asMap() {
-        return ids;
-    }
 }

@@ -16,7 +16,6 @@ final class WordPiece {
     private final String unkToken;
     /** Id of the unknown token, or -1 when the vocabulary lacks it (an error only once needed). */
     private final int unkId;
-    private final String continuingPrefix;
     private final int maxInputCharsPerWord;
     private final CharTrie trie;
     /** The node that continuation pieces start from (the end of the prefix), or NONE. */
@@ -26,7 +25,6 @@ final class WordPiece {
         this.vocab = vocab;
         this.unkToken = unkToken;
         this.unkId = vocab.id(unkToken);
-        this.continuingPrefix = continuingPrefix;
         this.maxInputCharsPerWord = maxInputCharsPerWord;
         List<String> keys = new ArrayList<>(vocab.size());
         int[] ids = new int[vocab.size()];
@@ -46,14 +44,6 @@ final class WordPiece {
 
     String unkToken() {
         return unkToken;
-    }
-
-    String continuingPrefix() {
-        return continuingPrefix;
-    }
-
-    int maxInputCharsPerWord() {
-        return maxInputCharsPerWord;
     }
 
     /**

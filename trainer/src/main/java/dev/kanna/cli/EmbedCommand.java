@@ -9,16 +9,14 @@ import dev.kanna.backend.Backend;
 import dev.kanna.bert.BertConfig;
 import dev.kanna.bert.BertModel;
 import dev.kanna.bert.LoadOptions;
+import dev.kanna.data.Utf8Lines;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -51,7 +49,7 @@ final class EmbedCommand implements Callable<Integer> {
         LineEncoder encoder = options.encoder(config, options.validate(config));
         try (Backend backend = options.openBackend(err, "embed")) {
             BertModel model = BertModel.load(options.model, backend, LoadOptions.defaults().withWarnings(w -> err.println("kanna embed: " + w)));
-            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            Utf8Lines in = new Utf8Lines(System.in, "stdin");
             int pad = config.padTokenId() == null ? 0 : config.padTokenId();
             LineBatches.forEach(in, encoder, options.batchSize, pad, (batch, lengths) -> {
                 StringBuilder sb = new StringBuilder();

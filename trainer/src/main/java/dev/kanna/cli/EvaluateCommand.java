@@ -49,6 +49,7 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var err = spec.commandLine().getErr();
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be ≥ 1");
+        if (maxLength < 1) throw new IllegalArgumentException("--max-length must be ≥ 1, got " + maxLength);
         long start = System.nanoTime();
         Evaluation eval;
         try (TextClassifier classifier = TextClassifier.load(model, device.device, device.threads, maxLength, err::println)) {

@@ -6,11 +6,10 @@
 package dev.kanna.cli;
 
 import dev.kanna.bert.Batch;
+import dev.kanna.data.Utf8Lines;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 final class LineBatches {
@@ -24,32 +23,28 @@ final class LineBatches {
     }
 
     /** Encodes every line of in, batchSize at a time, padding with padId; returns the number of lines. */
-    static long forEach(BufferedReader in, LineEncoder encoder, int batchSize, int padId, Consumer consumer) throws IOException {
+    static long forEach(Utf8Lines in, LineEncoder encoder, int batchSize, int padId, Consumer consumer) throws IOException {
         List<LineEncoder.Encoded> pending = new ArrayList<>();
-        long lineNumber = 0;
         for (String line; (line = in.readLine()) != null; ) {
-            pending.add(encoder.encode(line, ++lineNumber));
+            pending.add(encoder.encode(line, in.lineNumber()));
             if (pending.size() == batchSize) {
                 flush(pending, padId, consumer);
                 pending.clear();
             }
         }
         if (!pending.isEmpty()) flush(pending, padId, consumer);
-        return lineNumber;
+        return in.lineNumber();
     }
 
     private static void flush(List<LineEncoder.Encoded> inputs, int padId, Consumer consumer) throws IOException {
-        int b = inputs.size(), t = 1;
-        for (var e : inputs) t = Math.max(t, e.ids().length);
-        int[] ids = new int[b * t], types = new int[b * t], mask = new int[b * t], lengths = new int[b];
-        Arrays.fill(ids, padId);
-        for (int i = 0; i < b; i++) {
-            var e = inputs.get(i);
+        int[] lengths = new int[inputs.size()];
+        List<int[]> ids = new ArrayList<>(inputs.size()), types = new ArrayList<>(inputs.size());
+        for (int i = 0; i < lengths.length; i++) {
+            LineEncoder.Encoded e = inputs.get(i);
             lengths[i] = e.ids().length;
-            System.arraycopy(e.ids(), 0, ids, i * t, lengths[i]);
-            System.arraycopy(e.typeIds(), 0, types, i * t, lengths[i]);
-            Arrays.fill(mask, i * t, i * t + lengths[i], 1);
+            ids.add(e.ids());
+            types.add(e.typeIds());
         }
-        consumer.accept(new Batch(b, t, ids, types, mask), lengths);
+        consumer.accept(Batch.pad(ids, types, padId), lengths);
     }
 }

@@ -23,10 +23,10 @@ interface LineEncoder {
         BertTokenizer t = tokenizer.withTruncation(Truncation.of(maxLength)).withoutPadding();
         return (line, lineNumber) -> {
             Encoding e = t.encode(line);
-            if (e.size() == 0) throw new IllegalArgumentException("stdin line " + lineNumber + ": encodes to no tokens");
+            if (e.size() == 0) throw new IllegalArgumentException("stdin:" + lineNumber + ": encodes to no tokens");
             for (int id : e.ids()) {
                 if (id >= config.vocabSize()) {
-                    throw new IllegalArgumentException("stdin line " + lineNumber + ": the tokenizer gave id " + id
+                    throw new IllegalArgumentException("stdin:" + lineNumber + ": the tokenizer gave id " + id
                             + ", outside the model's vocabulary of " + config.vocabSize());
                 }
             }
@@ -38,10 +38,10 @@ interface LineEncoder {
     static LineEncoder tokenIds(BertConfig config, int maxLength) {
         return (line, lineNumber) -> {
             String trimmed = line.strip();
-            if (trimmed.isEmpty()) throw new IllegalArgumentException("stdin line " + lineNumber + ": no token ids");
+            if (trimmed.isEmpty()) throw new IllegalArgumentException("stdin:" + lineNumber + ": no token ids");
             String[] parts = trimmed.split("\\s+");
             if (parts.length > maxLength) {
-                throw new IllegalArgumentException("stdin line " + lineNumber + ": " + parts.length
+                throw new IllegalArgumentException("stdin:" + lineNumber + ": " + parts.length
                         + " token ids exceed the max length " + maxLength);
             }
             int[] ids = new int[parts.length];
@@ -49,10 +49,10 @@ interface LineEncoder {
                 try {
                     ids[k] = Integer.parseInt(parts[k]);
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("stdin line " + lineNumber + ": '" + parts[k] + "' is not a token id");
+                    throw new IllegalArgumentException("stdin:" + lineNumber + ": '" + parts[k] + "' is not a token id");
                 }
                 if (ids[k] < 0 || ids[k] >= config.vocabSize()) {
-                    throw new IllegalArgumentException("stdin line " + lineNumber + ": token id " + ids[k]
+                    throw new IllegalArgumentException("stdin:" + lineNumber + ": token id " + ids[k]
                             + " is outside the vocabulary of " + config.vocabSize());
                 }
             }

@@ -10,16 +10,14 @@ import dev.kanna.bert.BertConfig;
 import dev.kanna.bert.BertForMaskedLM;
 import dev.kanna.bert.BertForSequenceClassification;
 import dev.kanna.bert.LoadOptions;
+import dev.kanna.data.Utf8Lines;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 
@@ -48,7 +46,7 @@ final class LogitsCommand implements Callable<Integer> {
         LineEncoder encoder = options.encoder(config, options.validate(config));
         LoadOptions load = LoadOptions.defaults().withWarnings(w -> err.println("kanna logits: " + w));
         try (Backend backend = options.openBackend(err, "logits")) {
-            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            Utf8Lines in = new Utf8Lines(System.in, "stdin");
             int pad = config.padTokenId() == null ? 0 : config.padTokenId();
             if (mlm) {
                 BertForMaskedLM model = BertForMaskedLM.load(options.model, backend, load);

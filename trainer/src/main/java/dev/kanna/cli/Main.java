@@ -4,6 +4,7 @@
  */
 package dev.kanna.cli;
 
+import dev.kanna.trainer.TrainingOutputs;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -67,8 +68,7 @@ public final class Main implements Runnable {
     static final class OneLineErrors implements CommandLine.IExecutionExceptionHandler {
         @Override
         public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parsed) {
-            boolean debug = parsed.hasMatchedOption("--debug")
-                    || (parsed.subcommand() != null && deepHasDebug(parsed));
+            boolean debug = hasDebug(parsed);
             String message = ex.getMessage() != null ? ex.getMessage() : ex.toString();
             cmd.getErr().println(cmd.getCommandName().equals("kanna")
                     ? "kanna: " + message
@@ -78,7 +78,8 @@ public final class Main implements Runnable {
             return EXIT_FAILURE;
         }
 
-        private static boolean deepHasDebug(CommandLine.ParseResult parsed) {
+        /** --debug given anywhere on the command line (it is inherited by every subcommand). */
+        private static boolean hasDebug(CommandLine.ParseResult parsed) {
             for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
                 if (p.hasMatchedOption("--debug")) return true;
             }
@@ -89,8 +90,7 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[]{"kanna " + (v != null ? v : "0.1.0-SNAPSHOT"),
+            return new String[]{"kanna " + TrainingOutputs.version(),
                     "java " + Runtime.version()};
         }
     }

@@ -48,6 +48,7 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be ≥ 1");
+        if (maxLength < 1) throw new IllegalArgumentException("--max-length must be ≥ 1, got " + maxLength);
         var err = spec.commandLine().getErr();
         ObjectMapper json = new ObjectMapper();
         PrintWriter out = spec.commandLine().getOut();

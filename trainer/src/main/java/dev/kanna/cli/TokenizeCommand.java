@@ -5,6 +5,8 @@
  */
 package dev.kanna.cli;
 
+import dev.kanna.data.DatasetException;
+import dev.kanna.data.Utf8Lines;
 import dev.kanna.tokenizer.BertTokenizer;
 import dev.kanna.tokenizer.Encoding;
 import dev.kanna.tokenizer.Padding;
@@ -20,15 +22,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -130,7 +126,7 @@ public final class TokenizeCommand implements Callable<Integer> {
 
     /** Reads lines in chunks, encodes each chunk on all cores, writes the results in order. */
     void run(BertTokenizer tokenizer, InputStream in, Writer out) throws IOException {
-        LineReader lines = new LineReader(in);
+        Utf8Lines lines = new Utf8Lines(in, "stdin");
         boolean special = !noSpecialTokens;
         // Chunks end on batch boundaries, so that --padding longest always pads the same groups of lines.
         int group = tokenizer.padding().map(Padding::isLongest).orElse(false) ? batchSize : 1;
@@ -142,9 +138,9 @@ public final class TokenizeCommand implements Callable<Integer> {
             RuntimeException badLine = null;
             try {
                 String line;
-                while (chunk.size() < maxLines && (line = lines.next()) != null) {
+                while (chunk.size() < maxLines && (line = lines.readLine()) != null) {
                     if (pair && line.indexOf('\t') < 0) {
-                        throw new IllegalArgumentException("stdin line " + lines.lineNumber()
+                        throw new DatasetException("stdin:" + lines.lineNumber()
                                 + ": expected two texts separated by a tab (--pair)");
                     }
                     chunk.add(line);
@@ -152,7 +148,7 @@ public final class TokenizeCommand implements Callable<Integer> {
                     // A full chunk, or input arriving slowly: answer what we have.
                     if (chunk.size() % group == 0 && (chars >= CHUNK_CHARS || !lines.ready())) break;
                 }
-            } catch (IllegalArgumentException e) {
+            } catch (DatasetException e) {
                 badLine = e;  // write the lines before it first
             }
             if (chunk.isEmpty() && badLine == null) return;
@@ -240,89 +236,5 @@ public final class TokenizeCommand implements Callable<Integer> {
             }
         }
         out.append('"');
-    }
-
-    /** Lines of UTF-8 bytes, decoded strictly: invalid UTF-8 is an error naming the line. */
-    static final class LineReader {
-        private final InputStream in;
-        private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        private byte[] buffer = new byte[1 << 16];
-        private int start, end;
-        private boolean eof;
-        private long line;
-
-        LineReader(InputStream in) {
-            this.in = in;
-        }
-
-        /** Number of lines returned so far. */
-        long lineNumber() {
-            return line;
-        }
-
-        /** True when a whole line can be returned without waiting for more input. */
-        boolean ready() throws IOException {
-            for (int i = start; i < end; i++) {
-                if (buffer[i] == '\n') return true;
-            }
-            return eof ? start < end : in.available() > 0;
-        }
-
-        /** The next line without its \n or \r\n, or null at the end of input. */
-        String next() throws IOException {
-            int scan = start;
-            while (true) {
-                for (int i = scan; i < end; i++) {
-                    if (buffer[i] == '\n') {
-                        String s = decode(start, i > start && buffer[i - 1] == '\r' ? i - 1 : i);
-                        start = i + 1;
-                        return s;
-                    }
-                }
-                if (eof) {
-                    if (start == end) return null;
-                    String s = decode(start, buffer[end - 1] == '\r' ? end - 1 : end);
-                    start = end;
-                    return s;
-                }
-                int scanned = end - start;
-                fill();
-                scan = start + scanned;
-            }
-        }
-
-        /** Moves the partial line to the front, grows the buffer when the line fills it, reads more. */
-        private void fill() throws IOException {
-            if (start > 0) {
-                System.arraycopy(buffer, start, buffer, 0, end - start);
-                end -= start;
-                start = 0;
-            }
-            if (end == buffer.length) {
-                if (buffer.length >= (1 << 30)) throw new IllegalArgumentException("stdin line " + (line + 1) + ": longer than 1 GiB");
-                buffer = Arrays.copyOf(buffer, buffer.length * 2);
-            }
-            int n = in.read(buffer, end, buffer.length - end);
-            if (n < 0) {
-                eof = true;
-            } else {
-                end += n;
-            }
-        }
-
-        private String decode(int from, int to) {
-            line++;
-            ByteBuffer bytes = ByteBuffer.wrap(buffer, from, to - from);
-            CharBuffer chars = CharBuffer.allocate(to - from);  // UTF-8: at most one char per byte
-            decoder.reset();
-            CoderResult result = decoder.decode(bytes, chars, true);
-            if (!result.isError()) result = decoder.flush(chars);
-            if (result.isError()) {
-                throw new IllegalArgumentException(String.format("stdin line %d: invalid UTF-8 (byte 0x%02X at byte %d of the line)",
-                        line, buffer[bytes.position()] & 0xFF, bytes.position() - from + 1));
-            }
-            return chars.flip().toString();
-        }
     }
 }

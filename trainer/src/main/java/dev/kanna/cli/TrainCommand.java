@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 @Command(name = "train",
         mixinStandardHelpOptions = true,
@@ -104,7 +106,7 @@ final class TrainCommand implements Callable<Integer> {
     int saveTotalLimit;
     @Option(names = "--resume", description = "Continue from the newest complete checkpoint in OUT; ends bitwise where an uninterrupted run would.")
     boolean resume;
-    @Option(names = "--overwrite", description = "Replace OUT if it exists.")
+    @Option(names = "--overwrite", description = "Replace OUT if it exists (refused when OUT holds the model, the data, the working directory or the Kanna folder).")
     boolean overwrite;
 
     @Option(names = "--limit-train", defaultValue = "0", paramLabel = "N", description = "Use only the first N training rows.")
@@ -158,6 +160,16 @@ final class TrainCommand implements Callable<Integer> {
         };
         if (warmupRatio < 0 || warmupRatio > 1) throw new IllegalArgumentException("--warmup-ratio must be in [0, 1]");
         if (resume && overwrite) throw new IllegalArgumentException("--resume and --overwrite exclude each other");
+        atLeast("--max-steps", maxSteps, 0);
+        atLeast("--unfreeze-top", unfreezeTop, 0);
+        atLeast("--warmup-steps", warmupSteps, -1);    // −1: not given, --warmup-ratio applies
+        atLeast("--eval-batch-size", evalBatchSize, 1);
+        atLeast("--eval-steps", evalSteps, 0);
+        atLeast("--save-steps", saveSteps, 0);
+        atLeast("--save-total-limit", saveTotalLimit, 0);   // 0: keep all
+        atLeast("--early-stopping", earlyStopping, 0);
+        atLeast("--limit-train", limitTrain, 0);
+        if (unfreezePattern != null) checkPattern(unfreezePattern);
         return new TrainOptions(model, train, validation, out,
                 fields.fields(), epochs, batchSize,
                 gradientAccumulation, lr, maxLength, unfreezeTop, unfreeze, unfreezePattern, freezeEmbeddings, kind,
@@ -166,11 +178,26 @@ final class TrainCommand implements Callable<Integer> {
                 !noDropout, cacheFrozen, resume, overwrite, device.device, device.threads);
     }
 
+    private static void atLeast(String option, long value, long min) {
+        if (value < min) throw new IllegalArgumentException(option + " must be ≥ " + min + ", got " + value);
+    }
+
+    /** Compiles the regex now, before any data is read or OUT replaced; the error in one line. */
+    private static void checkPattern(String regex) {
+        try {
+            Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException("--unfreeze-pattern: " + e.getDescription()
+                    + (e.getIndex() >= 0 ? " at index " + e.getIndex() : ""));
+        }
+    }
+
     static Map<String, Object> summary(Trainer.Result result) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("model_dir", result.modelDir().toString());
         s.put("steps", result.state().globalStep);
         s.put("best_step", result.state().bestStep);
+        s.put("train_rows", result.trainRows());
         if (result.validation() != null) {
             s.put("accuracy", result.validation().get("accuracy"));
             s.put("macro_f1", result.validation().get("macro_f1"));

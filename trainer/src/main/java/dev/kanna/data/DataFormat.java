@@ -12,11 +12,16 @@ public enum DataFormat {
 
     public static DataFormat of(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".gz")) name = name.substring(0, name.length() - 3);
+        if (gzipped(file)) name = name.substring(0, name.length() - 3);
         if (name.endsWith(".jsonl") || name.endsWith(".json") || name.endsWith(".ndjson")) return JSONL;
         if (name.endsWith(".csv")) return CSV;
         if (name.endsWith(".tsv") || name.endsWith(".tab")) return TSV;
         throw new DatasetException(file + ": unknown data format; expected a name ending in .jsonl, .csv or .tsv"
                 + " (optionally .gz)");
+    }
+
+    /** True when the name ends in .gz, in any case (data.jsonl.GZ too). */
+    public static boolean gzipped(Path file) {
+        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz");
     }
 }

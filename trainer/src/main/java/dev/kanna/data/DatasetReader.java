@@ -32,15 +32,15 @@ public final class DatasetReader {
     private DatasetReader() {
     }
 
-    /** Reads every row; labels are required unless {@code requireLabels} is false (prediction input). */
-    public static List<Example> read(Path file, Fields fields, boolean requireLabels) {
+    /** Reads every row; each must have its text (and text pair, when asked for) and its label. */
+    public static List<Example> read(Path file, Fields fields) {
         DataFormat format = DataFormat.of(file);
         List<Example> rows;
         try (Utf8Lines in = open(file)) {
             rows = switch (format) {
-                case JSONL -> readJsonl(file, in, fields, requireLabels);
-                case CSV -> readDelimited(file, in, ',', fields, requireLabels);
-                case TSV -> readDelimited(file, in, '\t', fields, requireLabels);
+                case JSONL -> readJsonl(file, in, fields);
+                case CSV -> readDelimited(file, in, ',', fields);
+                case TSV -> readDelimited(file, in, '\t', fields);
             };
         } catch (NoSuchFileException e) {
             throw new DatasetException(file + ": no such file");
@@ -53,12 +53,18 @@ public final class DatasetReader {
 
     static Utf8Lines open(Path file) throws IOException {
         InputStream raw = Files.newInputStream(file);
-        if (file.getFileName().toString().endsWith(".gz")) raw = new GZIPInputStream(raw, 1 << 16);
-        return new Utf8Lines(raw, file.toString());
+        if (DataFormat.gzipped(file)) {
+            try {
+                raw = new GZIPInputStream(raw, 1 << 16);   // reads the header: throws on a file that is not gzip
+            } catch (IOException | RuntimeException e) {
+                raw.close();
+                throw e;
+            }
+        }
+        return new Utf8Lines(raw, file.toString(), true);
     }
 
-    private static List<Example> readJsonl(Path file, Utf8Lines in, Fields fields, boolean requireLabels)
-            throws IOException {
+    private static List<Example> readJsonl(Path file, Utf8Lines in, Fields fields) throws IOException {
         List<Example> rows = new ArrayList<>();
         String line;
         while ((line = in.readLine()) != null) {
@@ -74,18 +80,17 @@ public final class DatasetReader {
             if (node == null || !node.isObject()) {
                 throw new DatasetException(file + ":" + lineNo + ": expected a JSON object per line");
             }
-            String text = jsonText(file, lineNo, node, fields.text(), true);
-            String pair = fields.textPair() == null ? null : jsonText(file, lineNo, node, fields.textPair(), true);
-            String label = jsonText(file, lineNo, node, fields.label(), requireLabels);
+            String text = jsonText(file, lineNo, node, fields.text());
+            String pair = fields.textPair() == null ? null : jsonText(file, lineNo, node, fields.textPair());
+            String label = jsonText(file, lineNo, node, fields.label());
             rows.add(new Example(text, pair, label, lineNo));
         }
         return rows;
     }
 
-    private static String jsonText(Path file, long lineNo, JsonNode row, String field, boolean required) {
+    private static String jsonText(Path file, long lineNo, JsonNode row, String field) {
         JsonNode value = row.get(field);
         if (value == null || value.isNull()) {
-            if (!required) return null;
             throw new DatasetException(file + ":" + lineNo + ": missing field \"" + field + "\"");
         }
         if (value.isTextual()) return value.textValue();
@@ -94,14 +99,14 @@ public final class DatasetReader {
                 + " (or an integer/boolean label), got " + value.getNodeType().name().toLowerCase());
     }
 
-    private static List<Example> readDelimited(Path file, Utf8Lines in, char delimiter, Fields fields,
-                                               boolean requireLabels) throws IOException {
+    private static List<Example> readDelimited(Path file, Utf8Lines in, char delimiter, Fields fields)
+            throws IOException {
         DelimitedParser parser = new DelimitedParser(file, in, delimiter);
         List<String> header = parser.next();
         if (header == null) return List.of();
-        int textCol = column(file, header, fields.text(), true);
-        int pairCol = fields.textPair() == null ? -1 : column(file, header, fields.textPair(), true);
-        int labelCol = column(file, header, fields.label(), requireLabels);
+        int textCol = column(file, header, fields.text());
+        int pairCol = fields.textPair() == null ? -1 : column(file, header, fields.textPair());
+        int labelCol = column(file, header, fields.label());
         List<Example> rows = new ArrayList<>();
         List<String> record;
         while ((record = parser.next()) != null) {
@@ -111,8 +116,8 @@ public final class DatasetReader {
                 throw new DatasetException(file + ":" + lineNo + ": expected " + header.size() + " fields as in the"
                         + " header, found " + record.size());
             }
-            String label = labelCol < 0 ? null : record.get(labelCol);
-            if (requireLabels && label.isEmpty()) {
+            String label = record.get(labelCol);
+            if (label.isEmpty()) {
                 throw new DatasetException(file + ":" + lineNo + ": empty field \"" + fields.label() + "\"");
             }
             rows.add(new Example(record.get(textCol), pairCol < 0 ? null : record.get(pairCol), label, lineNo));
@@ -120,9 +125,9 @@ public final class DatasetReader {
         return rows;
     }
 
-    private static int column(Path file, List<String> header, String field, boolean required) {
+    private static int column(Path file, List<String> header, String field) {
         int col = header.indexOf(field);
-        if (col < 0 && required) {
+        if (col < 0) {
             throw new DatasetException(file + ":1: the header has no column \"" + field + "\" (columns: "
                     + String.join(", ", header) + ")");
         }

@@ -6,6 +6,7 @@ package dev.kanna.metrics;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 public record ClassificationMetrics(List<String> labels, long[][] confusion, double accuracy,
@@ -90,25 +91,25 @@ public record ClassificationMetrics(List<String> labels, long[][] confusion, dou
         int width = Math.max(12, labels.stream().mapToInt(String::length).max().orElse(0) + 2);
         StringBuilder sb = new StringBuilder();
         String row = "%-" + width + "s %9s %9s %9s %9s%n";
-        sb.append(String.format(row, "", "precision", "recall", "f1", "support"));
+        sb.append(String.format(Locale.ROOT, row, "", "precision", "recall", "f1", "support"));
         for (int c = 0; c < labels.size(); c++) {
-            sb.append(String.format("%-" + width + "s %9.4f %9.4f %9.4f %9d%n", labels.get(c),
+            sb.append(String.format(Locale.ROOT, "%-" + width + "s %9.4f %9.4f %9.4f %9d%n", labels.get(c),
                     precision[c], recall[c], f1[c], support[c]));
         }
         long total = 0;
         for (long s : support) total += s;
-        sb.append(String.format("%-" + width + "s %9.4f %9.4f %9.4f %9d%n", "macro avg",
+        sb.append(String.format(Locale.ROOT, "%-" + width + "s %9.4f %9.4f %9.4f %9d%n", "macro avg",
                 macroPrecision, macroRecall, macroF1, total));
-        sb.append(String.format("%-" + width + "s %29.4f %9d%n", "accuracy", accuracy, total));
+        sb.append(String.format(Locale.ROOT, "%-" + width + "s %29.4f %9d%n", "accuracy", accuracy, total));
         sb.append(System.lineSeparator()).append("confusion matrix (rows: true label, columns: predicted)")
                 .append(System.lineSeparator());
-        sb.append(String.format("%-" + width + "s", ""));
-        for (String l : labels) sb.append(String.format(" %" + Math.max(8, l.length()) + "s", l));
+        sb.append(String.format(Locale.ROOT, "%-" + width + "s", ""));
+        for (String l : labels) sb.append(String.format(Locale.ROOT, " %" + Math.max(8, l.length()) + "s", l));
         sb.append(System.lineSeparator());
         for (int g = 0; g < labels.size(); g++) {
-            sb.append(String.format("%-" + width + "s", labels.get(g)));
+            sb.append(String.format(Locale.ROOT, "%-" + width + "s", labels.get(g)));
             for (int p = 0; p < labels.size(); p++) {
-                sb.append(String.format(" %" + Math.max(8, labels.get(p).length()) + "d", confusion[g][p]));
+                sb.append(String.format(Locale.ROOT, " %" + Math.max(8, labels.get(p).length()) + "d", confusion[g][p]));
             }
             sb.append(System.lineSeparator());
         }

@@ -20,19 +20,28 @@ public final class ProgressBar implements AutoCloseable {
     private long lastDrawNanos;
     private long lastLoggedTenth = -1;
     private long lastLogNanos;
+    /** Units already done when the bar started (a resumed run's steps): counted in done, not in the rate. */
+    private final long initial;
     private long done;
     private String fields = "";
 
     public ProgressBar(String label, long total, String unit) {
-        this(System.err, label, total, unit, System.console() != null && System.console().isTerminal());
+        this(label, total, unit, 0);
     }
 
-    public ProgressBar(PrintStream out, String label, long total, String unit, boolean terminal) {
+    /** A bar that starts at initial of total (e.g. a resumed run); rate and ETA count only what follows. */
+    public ProgressBar(String label, long total, String unit, long initial) {
+        this(System.err, label, total, unit, System.console() != null && System.console().isTerminal(), initial);
+    }
+
+    public ProgressBar(PrintStream out, String label, long total, String unit, boolean terminal, long initial) {
         this.out = out;
         this.label = label;
         this.total = Math.max(0, total);
         this.unit = unit;
         this.terminal = terminal;
+        this.initial = Math.max(0, initial);
+        this.done = this.initial;
     }
 
     /** Advances by n units and sets the extra fields shown after the bar (e.g. "loss 0.4123 lr 2.0e-05"). */
@@ -43,7 +52,7 @@ public final class ProgressBar implements AutoCloseable {
         if (terminal) {
             if (now - lastDrawNanos > 100_000_000L || done >= total) {
                 lastDrawNanos = now;
-                out.print("\r" + render(now) + "\u001b[K");
+                out.print("\r" + renderAt(now) + "\u001b[K");
                 out.flush();
             }
         } else {
@@ -51,23 +60,18 @@ public final class ProgressBar implements AutoCloseable {
             if (tenth != lastLoggedTenth || now - lastLogNanos > 30_000_000_000L) {
                 lastLoggedTenth = tenth;
                 lastLogNanos = now;
-                out.println(render(now));
+                out.println(renderAt(now));
             }
         }
     }
 
-    public long done() {
-        return done;
+    private String renderAt(long now) {
+        return render((now - startNanos) / 1e9);
     }
 
-    /** Seconds since the bar was created. */
-    public double elapsedSeconds() {
-        return (System.nanoTime() - startNanos) / 1e9;
-    }
-
-    String render(long now) {
-        double seconds = (now - startNanos) / 1e9;
-        double rate = seconds > 0 ? done / seconds : 0;
+    /** The bar's line after the given seconds since it started. */
+    String render(double seconds) {
+        double rate = seconds > 0 ? (done - initial) / seconds : 0;
         double fraction = total == 0 ? 1 : Math.min(1, (double) done / total);
         int filled = (int) Math.round(fraction * WIDTH);
         String bar = "█".repeat(filled) + "░".repeat(WIDTH - filled);
@@ -86,9 +90,9 @@ public final class ProgressBar implements AutoCloseable {
     @Override
     public void close() {
         if (terminal) {
-            out.print("\r" + render(System.nanoTime()) + "\u001b[K" + System.lineSeparator());
+            out.print("\r" + renderAt(System.nanoTime()) + "\u001b[K" + System.lineSeparator());
         } else if (lastLoggedTenth != (total == 0 ? 10 : done * 10 / total)) {
-            out.println(render(System.nanoTime()));
+            out.println(renderAt(System.nanoTime()));
         }
         out.flush();
     }

@@ -16,6 +16,7 @@ import dev.kanna.optim.AdamW;
 import dev.kanna.tensor.HostTensor;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -31,6 +32,8 @@ import java.util.stream.Stream;
 public final class Checkpoints {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final Pattern NAME = Pattern.compile("checkpoint-(\\d+)");
+    /** What a save killed midway leaves beside the checkpoints (AtomicFiles' sibling names). */
+    private static final Pattern LEFTOVER = Pattern.compile("\\.checkpoint-\\d+\\.(tmp|old)-[0-9a-f]+");
     static final String STATE = "trainer_state.json";
     static final String OPTIMIZER = "optimizer.safetensors";
     static final String BEST = "best_weights.safetensors";
@@ -97,6 +100,16 @@ public final class Checkpoints {
         }
     }
 
+    /** Deletes the temporary and set-aside directories of saves that were killed midway. */
+    public static void removeLeftovers(Path out) throws IOException {
+        if (!Files.isDirectory(out)) return;
+        List<Path> leftovers;
+        try (Stream<Path> s = Files.list(out)) {
+            leftovers = s.filter(p -> LEFTOVER.matcher(p.getFileName().toString()).matches()).toList();
+        }
+        for (Path p : leftovers) AtomicFiles.deleteRecursively(p);
+    }
+
     static long step(Path checkpoint) {
         Matcher m = NAME.matcher(checkpoint.getFileName().toString());
         if (!m.matches()) throw new IllegalArgumentException(checkpoint + " is not a checkpoint directory");
@@ -110,13 +123,17 @@ public final class Checkpoints {
         for (int k = 0; k < all.size() - limit; k++) AtomicFiles.deleteRecursively(all.get(k));
     }
 
-    public static Loaded load(Path checkpoint) throws IOException {
-        TrainerState state;
+    /** The trainer state alone (cheap: the checks before a resume need nothing else). */
+    public static TrainerState readState(Path checkpoint) throws IOException {
         try {
-            state = JSON.readValue(checkpoint.resolve(STATE).toFile(), TrainerState.class);
+            return JSON.readValue(checkpoint.resolve(STATE).toFile(), TrainerState.class);
         } catch (IOException e) {
             throw new IOException(checkpoint.resolve(STATE) + ": unreadable trainer state (" + e.getMessage() + ")", e);
         }
+    }
+
+    public static Loaded load(Path checkpoint) throws IOException {
+        TrainerState state = readState(checkpoint);
         Map<String, HostTensor> m = new LinkedHashMap<>(), v = new LinkedHashMap<>();
         long step;
         try (SafetensorsFile f = SafetensorsFile.open(checkpoint.resolve(OPTIMIZER))) {
@@ -143,11 +160,21 @@ public final class Checkpoints {
         return out;
     }
 
-    /** Copies the tokenizer files present in from into to. */
+    /** Copies the tokenizer files present in from into to, each written atomically (replacing one there). */
     public static void copyTokenizerFiles(Path from, Path to) throws IOException {
         for (String name : TOKENIZER_FILES) {
             Path source = from.resolve(name);
-            if (Files.isRegularFile(source)) Files.copy(source, to.resolve(name));
+            if (!Files.isRegularFile(source)) continue;
+            AtomicFiles.write(to.resolve(name), channel -> {
+                try (FileChannel in = FileChannel.open(source)) {
+                    long size = in.size();
+                    for (long done = 0; done < size; ) {
+                        long n = channel.transferFrom(in, done, size - done);
+                        if (n <= 0) throw new IOException(source + ": shrank while being copied");
+                        done += n;
+                    }
+                }
+            });
         }
     }
 

@@ -17,7 +17,6 @@ import dev.kanna.train.FrozenCache;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 public final class EncodedExamples implements FrozenCache.Examples {
@@ -77,28 +76,15 @@ public final class EncodedExamples implements FrozenCache.Examples {
         return ids[i].length;
     }
 
-    /** Total tokens over all examples (for throughput figures). */
-    public long tokens() {
-        long n = 0;
-        for (int[] s : ids) n += s.length;
-        return n;
-    }
-
     /** The examples at the given indices as one batch padded to its longest member. */
     @Override
     public Batch batch(int[] indices) {
-        int length = 1;
-        for (int i : indices) length = Math.max(length, ids[i].length);
-        int b = indices.length;
-        int[] inputIds = new int[b * length], types = new int[b * length], mask = new int[b * length];
-        Arrays.fill(inputIds, padId);
-        for (int k = 0; k < b; k++) {
-            int[] s = ids[indices[k]];
-            System.arraycopy(s, 0, inputIds, k * length, s.length);
-            System.arraycopy(typeIds[indices[k]], 0, types, k * length, s.length);
-            Arrays.fill(mask, k * length, k * length + s.length, 1);
+        List<int[]> sequences = new ArrayList<>(indices.length), types = new ArrayList<>(indices.length);
+        for (int i : indices) {
+            sequences.add(ids[i]);
+            types.add(typeIds[i]);
         }
-        return new Batch(b, length, inputIds, types, mask);
+        return Batch.pad(sequences, types, padId);
     }
 
     public FineTuner.LabelledBatch labelledBatch(int[] indices) {

@@ -49,7 +49,7 @@ public final class TextClassifier implements AutoCloseable {
         this.maxLength = maxLength;
     }
 
-    /** Loads a classifier directory on the best available device, truncating inputs to 512 tokens at most. */
+    /** Loads a classifier directory on the best available device, truncating inputs to max_position_embeddings. */
     public static TextClassifier load(Path dir) throws IOException {
         return load(dir, "auto", 0, 0, System.err::println);
     }
@@ -106,7 +106,7 @@ public final class TextClassifier implements AutoCloseable {
 
     /** Evaluates on a labelled file; a label the model does not know is an error naming the row. */
     public Evaluation evaluate(Path data, DatasetReader.Fields fields, int batchSize, boolean showProgress) {
-        List<Example> rows = DatasetReader.read(data, fields, true);
+        List<Example> rows = DatasetReader.read(data, fields);
         EncodedExamples encoded = EncodedExamples.encode(tokenizer, rows, maxLength, labels, data);
         if (!showProgress) return Evaluation.run(model, encoded, labels, batchSize, null);
         try (ProgressBar bar = new ProgressBar("evaluate", rows.size(), "rows")) {

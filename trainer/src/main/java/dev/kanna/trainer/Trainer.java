@@ -44,9 +44,9 @@ import java.util.function.Consumer;
 
 public final class Trainer {
 
-    /** What a finished run reports. */
-    public record Result(Path modelDir, TrainerState state, Map<String, Object> validation, double trainSeconds,
-                         double samplesPerSecond, String device) {
+    /** What a finished run reports; trainRows: the training rows used (after --limit-train). */
+    public record Result(Path modelDir, TrainerState state, Map<String, Object> validation, int trainRows,
+                         double trainSeconds, double samplesPerSecond, String device) {
     }
 
     private final TrainOptions o;
@@ -62,15 +62,28 @@ public final class Trainer {
     public Result run() throws IOException {
         ModelDirectory.requireTrainable(o.model());
         Path resumeFrom = checkOutput();
-        List<Example> trainRows = DatasetReader.read(o.train(), o.fields(), true);
+        Map<String, String> dataHashes = dataHashes();
+        TrainerState saved = resumeFrom == null ? null : Checkpoints.readState(resumeFrom);
+        if (saved != null) {
+            if (!o.fingerprint().equals(saved.fingerprint)) {
+                throw new IllegalArgumentException("--resume: " + resumeFrom + " was made with other settings ("
+                        + firstDifference(saved.fingerprint, o.fingerprint()) + ")");
+            }
+            checkSameData(resumeFrom, saved.dataSha256, dataHashes);
+        }
+        List<Example> trainRows = DatasetReader.read(o.train(), o.fields());
         if (o.limitTrain() > 0 && o.limitTrain() < trainRows.size()) trainRows = trainRows.subList(0, o.limitTrain());
-        List<Example> validationRows = o.validation() == null ? null : DatasetReader.read(o.validation(), o.fields(), true);
+        List<Example> validationRows = o.validation() == null ? null : DatasetReader.read(o.validation(), o.fields());
         LabelMap labels = LabelMap.fromTraining(trainRows);
         if (labels.size() < 2) {
             throw new DatasetException(o.train() + ": every row has the label \"" + labels.label(0)
                     + "\"; classification needs at least two labels");
         }
         if (validationRows != null) labels.ids(validationRows, o.validation());   // unseen labels: fail before any work
+        if (saved != null && !labels.labels().equals(saved.labels)) {
+            throw new IllegalArgumentException("--resume: " + resumeFrom + " was trained on labels "
+                    + saved.labels + ", the data now has " + labels.labels());
+        }
         BertConfig baseConfig = BertConfig.read(o.model().resolve("config.json"));
         if (o.maxLength() > baseConfig.maxPositionEmbeddings()) {
             throw new IllegalArgumentException("--max-length " + o.maxLength() + " exceeds the model's "
@@ -88,7 +101,7 @@ public final class Trainer {
         if (resumeFrom == null) createOutput();
         try (Backend backend = Backends.open(o.device(), new BackendOptions(o.threads(), true), log)) {
             log.accept("device: " + backend.description());
-            return train(backend, labels, train, validation, resumeFrom);
+            return train(backend, labels, train, validation, resumeFrom, dataHashes);
         }
     }
 
@@ -101,11 +114,36 @@ public final class Trainer {
             return Checkpoints.newest(out).orElseThrow(() ->
                     new IllegalArgumentException("--resume: no complete checkpoint in " + out));
         }
-        if (exists && (!Files.isDirectory(out) || !isEmpty(out)) && !o.overwrite()) {
+        boolean replaces = exists && (!Files.isDirectory(out) || !isEmpty(out));
+        if (replaces && !o.overwrite()) {
             throw new IllegalArgumentException(out + " already exists (use --overwrite to replace it, or --resume"
                     + " to continue the run it holds)");
         }
+        if (replaces) checkSafeToDelete(out);
         return null;
+    }
+
+    /** Refuses to delete an OUT that holds (or lies in) the inputs, the working directory or the Kanna folder. */
+    private void checkSafeToDelete(Path out) throws IOException {
+        Path dir = out.toRealPath();
+        String home = System.getProperty("kanna.home");   // set by the ./kanna launcher
+        String problem = null;
+        if (realPath(o.model()).startsWith(dir)) problem = "holds the model directory " + o.model();
+        else if (dir.startsWith(realPath(o.model()))) problem = "lies inside the model directory " + o.model();
+        else if (realPath(o.train()).startsWith(dir)) problem = "holds the training data " + o.train();
+        else if (o.validation() != null && realPath(o.validation()).startsWith(dir)) {
+            problem = "holds the validation data " + o.validation();
+        } else if (realPath(Path.of("")).startsWith(dir)) problem = "holds the working directory";
+        else if (home != null && realPath(Path.of(home)).startsWith(dir)) problem = "holds the Kanna folder " + home;
+        if (problem != null) {
+            throw new IllegalArgumentException("--overwrite: refusing to delete " + out + ", which " + problem
+                    + "; choose another --out");
+        }
+    }
+
+    /** The real path when the file exists (links resolved), else the absolute normalized one. */
+    private static Path realPath(Path p) throws IOException {
+        return Files.exists(p) ? p.toRealPath() : p.toAbsolutePath().normalize();
     }
 
     /** Creates the out dir once the inputs have been checked (replacing it under --overwrite). */
@@ -123,7 +161,7 @@ public final class Trainer {
     }
 
     private Result train(Backend backend, LabelMap labels, EncodedExamples train, EncodedExamples validation,
-                         Path resumeFrom) throws IOException {
+                         Path resumeFrom, Map<String, String> dataHashes) throws IOException {
         LoadOptions load = LoadOptions.defaults().withSeed(o.seed()).withWarnings(log);
         Checkpoints.Loaded checkpoint = resumeFrom == null ? null : Checkpoints.load(resumeFrom);
         BertForSequenceClassification model = loadModel(backend, labels, load, checkpoint);
@@ -141,21 +179,15 @@ public final class Trainer {
         TrainerState state;
         Map<String, HostTensor> best = null;
         if (checkpoint != null) {
-            state = checkpoint.state();
-            if (!o.fingerprint().equals(state.fingerprint)) {
-                throw new IllegalArgumentException("--resume: " + checkpoint.dir() + " was made with other settings ("
-                        + firstDifference(state.fingerprint, o.fingerprint()) + ")");
-            }
-            if (!labels.labels().equals(state.labels)) {
-                throw new IllegalArgumentException("--resume: " + checkpoint.dir() + " was trained on labels "
-                        + state.labels + ", the data now has " + labels.labels());
-            }
+            state = checkpoint.state();   // settings, data and labels were checked in run()
+            Checkpoints.removeLeftovers(o.out());
             tuner.optimizer().restore(checkpoint.optimizer());
             best = checkpoint.best();
             log.accept("resuming from " + checkpoint.dir() + " at step " + state.globalStep);
         } else {
             state = new TrainerState();
             state.fingerprint = o.fingerprint();
+            state.dataSha256 = dataHashes;
             state.labels = new ArrayList<>(labels.labels());
         }
         state.totalSteps = totalSteps;
@@ -166,8 +198,7 @@ public final class Trainer {
         long samples = 0;
         FrozenStates frozen = o.cacheFrozen()
                 ? FrozenStates.prepare(model, train, validation, o.evalBatchSize(), log) : null;
-        try (ProgressBar bar = new ProgressBar("train", totalSteps, "steps")) {
-            if (startStep > 0) bar.step(startStep, "resumed at step " + startStep);
+        try (ProgressBar bar = new ProgressBar("train", totalSteps, "steps", startStep)) {
             while (state.globalStep < totalSteps && !state.stoppedEarly) {
                 int[] order = permutation(train.size(), o.seed(), state.epoch);
                 while (state.batchInEpoch < microBatches && state.globalStep < totalSteps && !state.stoppedEarly) {
@@ -193,7 +224,8 @@ public final class Trainer {
                     if (o.evalSteps() > 0 && state.globalStep % o.evalSteps() == 0) {
                         best = evaluate(model, tuner, frozen, validation, labels, state, trainingLog, best);
                     }
-                    if (o.saveSteps() > 0 && state.globalStep % o.saveSteps() == 0) {
+                    // The epoch's last step is checkpointed below, once, after its evaluation.
+                    if (o.saveSteps() > 0 && state.globalStep % o.saveSteps() == 0 && state.batchInEpoch < microBatches) {
                         checkpoint(model, tuner, state, best);
                     }
                 }
@@ -220,8 +252,33 @@ public final class Trainer {
         }
         TrainingOutputs.write(o, commandLine, model, state, labels, finalMetrics, trainSeconds,
                 (samples) / Math.max(1e-9, trainSeconds), backend.description(), tuner.trainable().summary());
-        return new Result(o.out(), state, finalMetrics, trainSeconds, samples / Math.max(1e-9, trainSeconds),
-                backend.description());
+        return new Result(o.out(), state, finalMetrics, train.size(), trainSeconds,
+                samples / Math.max(1e-9, trainSeconds), backend.description());
+    }
+
+    /** SHA-256 of the training (and validation) file, by role. */
+    private Map<String, String> dataHashes() throws IOException {
+        Map<String, String> hashes = new LinkedHashMap<>();
+        hashes.put("train", TrainingOutputs.sha256(o.train()));
+        if (o.validation() != null) hashes.put("validation", TrainingOutputs.sha256(o.validation()));
+        return hashes;
+    }
+
+    /** Refuses to resume on other data than the checkpoint was trained on (checkpoints without hashes pass). */
+    private void checkSameData(Path checkpoint, Map<String, String> saved, Map<String, String> now) {
+        if (saved == null) return;
+        for (String role : List.of("train", "validation")) {
+            String then = saved.get(role), current = now.get(role);
+            if (java.util.Objects.equals(then, current)) continue;
+            Path file = role.equals("train") ? o.train() : o.validation();
+            if (current == null) {
+                throw new IllegalArgumentException("--resume: " + checkpoint + " was trained with --validation data;"
+                        + " give the same file again");
+            }
+            throw new IllegalArgumentException("--resume: the " + role + " data " + file + " is not what "
+                    + checkpoint + " was trained on (SHA-256 " + (then == null ? "none" : then.substring(0, 12))
+                    + "… then, " + current.substring(0, 12) + "… now)");
+        }
     }
 
     private BertForSequenceClassification loadModel(Backend backend, LabelMap labels, LoadOptions load,

@@ -29,6 +29,8 @@ public final class TrainerState {
     public int evalsWithoutImprovement;
     public boolean stoppedEarly;
     public String fingerprint;
+    /** SHA-256 (hex) of the data files by role ("train", "validation"): --resume refuses changed data. */
+    public Map<String, String> dataSha256;
     public List<String> labels = new ArrayList<>();
     public List<StepLog> stepLogs = new ArrayList<>();
     public List<EvalLog> evalLogs = new ArrayList<>();

@@ -26,7 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-final class TrainingOutputs {
+public final class TrainingOutputs {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private TrainingOutputs() {
@@ -37,16 +37,7 @@ final class TrainingOutputs {
                       String device, String trainable) throws IOException {
         Path out = o.out();
         model.save(out);
-        for (String name : Checkpoints.TOKENIZER_FILES) {
-            Path source = o.model().resolve(name);
-            if (Files.isRegularFile(source)) {
-                AtomicFiles.write(out.resolve(name), channel -> {
-                    try (var in = Files.newByteChannel(source)) {
-                        channel.transferFrom(in, 0, Files.size(source));
-                    }
-                });
-            }
-        }
+        Checkpoints.copyTokenizerFiles(o.model(), out);
 
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("best_step", state.bestStep);
@@ -134,7 +125,8 @@ final class TrainingOutputs {
         }
     }
 
-    static String version() {
+    /** Kanna's version: the jar manifest's, or the build's when run from classes (tests, IDE). */
+    public static String version() {
         String v = TrainingOutputs.class.getPackage().getImplementationVersion();
         return v != null ? v : "0.1.0-SNAPSHOT";
     }

@@ -32,10 +32,15 @@ record CliRun(int exitCode, String out, String err) {
     }
 
     static CliRun withInput(String stdin, String... args) {
+        return withBytes(stdin == null ? null : stdin.getBytes(StandardCharsets.UTF_8), args);
+    }
+
+    /** Runs with stdin holding exactly these bytes (e.g. invalid UTF-8). */
+    static CliRun withBytes(byte[] stdin, String... args) {
         InputStream savedIn = System.in;
         StringWriter out = new StringWriter(), err = new StringWriter();
         try {
-            if (stdin != null) System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+            if (stdin != null) System.setIn(new ByteArrayInputStream(stdin));
             var cli = Main.commandLine();
             cli.setOut(new PrintWriter(out, true));
             cli.setErr(new PrintWriter(err, true));

@@ -132,16 +132,25 @@ class EmbedLogitsCommandTest {
     void errorsAreOneLine() {
         CliRun bad = withStdin("2 5 3\n2 abc 3\n", "embed", "--model", cls.toString(), "--ids", "--device", "cpu");
         assertEquals(1, bad.exitCode());
-        assertEquals("kanna embed: stdin line 2: 'abc' is not a token id", bad.err().strip());
+        assertEquals("kanna embed: stdin:2: 'abc' is not a token id", bad.err().strip());
 
         CliRun outside = withStdin("2 500 3\n", "logits", "--model", cls.toString(), "--ids", "--device", "cpu");
-        assertEquals("kanna logits: stdin line 1: token id 500 is outside the vocabulary of 100", outside.err().strip());
+        assertEquals("kanna logits: stdin:1: token id 500 is outside the vocabulary of 100", outside.err().strip());
 
         CliRun tooLong = withStdin("2 5 3\n", "embed", "--model", cls.toString(), "--ids", "--max-length", "33");
         assertEquals("kanna embed: --max-length 33 is outside 1..32 (the model's max_position_embeddings)", tooLong.err().strip());
 
         CliRun longer = withStdin("2 5 6 7 3\n", "embed", "--model", cls.toString(), "--ids", "--max-length", "4", "--device", "cpu");
-        assertEquals("kanna embed: stdin line 1: 5 token ids exceed the max length 4", longer.err().strip());
+        assertEquals("kanna embed: stdin:1: 5 token ids exceed the max length 4", longer.err().strip());
+
+        // Invalid UTF-8 is an error naming its line, as in tokenize and predict (not a silent U+FFFD).
+        byte[] invalid = {'2', ' ', '5', '\n', '2', ' ', (byte) 0xC3, '(', '\n'};
+        for (String command : List.of("embed", "logits")) {
+            CliRun utf8 = CliRun.withBytes(invalid, command, "--model", cls.toString(), "--ids", "--device", "cpu");
+            assertEquals(1, utf8.exitCode());
+            assertEquals("kanna " + command + ": stdin:2: invalid UTF-8 (byte 0xC3 at byte 3 of the line)",
+                    utf8.err().strip());
+        }
 
         CliRun text = withStdin("hello\n", "embed", "--model", cls.toString());   // text, but no tokenizer files
         assertEquals(1, text.exitCode());

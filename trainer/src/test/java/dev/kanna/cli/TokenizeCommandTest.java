@@ -170,7 +170,7 @@ class TokenizeCommandTest {
         byte[] in = {'o', 'k', '\n', 'f', 'i', 'n', 'e', '\n', 'b', 'a', 'd', (byte) 0xC3, '(', '\n', 'n', 'o', '\n'};
         Result r = run(in, "tokenize", "--tokenizer", tokenizer.toString());
         assertEquals(1, r.exit());
-        assertEquals("kanna tokenize: stdin line 3: invalid UTF-8 (byte 0xC3 at byte 4 of the line)", r.err().strip());
+        assertEquals("kanna tokenize: stdin:3: invalid UTF-8 (byte 0xC3 at byte 4 of the line)", r.err().strip());
         assertEquals(2, r.out().lines().count());
     }
 
@@ -178,7 +178,7 @@ class TokenizeCommandTest {
     void badInputGivesOneLineAndNonZeroExit() {
         Result noTab = run("a\tb\nno tab here\n", "tokenize", "--tokenizer", tokenizer.toString(), "--pair");
         assertEquals(1, noTab.exit());
-        assertEquals("kanna tokenize: stdin line 2: expected two texts separated by a tab (--pair)", noTab.err().strip());
+        assertEquals("kanna tokenize: stdin:2: expected two texts separated by a tab (--pair)", noTab.err().strip());
         assertEquals(1, noTab.out().lines().count());
 
         Result missing = run("x\n", "tokenize", "--tokenizer", dir.resolve("nope.json").toString());

@@ -33,6 +33,7 @@ class TrainCommandTest {
         JsonNode summary = JSON.readTree(run.lastOutLine());
         assertEquals(out.toString(), summary.get("model_dir").asText());
         assertEquals(12, summary.get("steps").asLong(), "48 rows / batch 8 = 6 steps per epoch, 2 epochs");
+        assertEquals(48, summary.get("train_rows").asInt());
         assertTrue(summary.get("accuracy").isNumber() && summary.get("macro_f1").isNumber());
 
         for (String f : List.of("config.json", "model.safetensors", "tokenizer.json", "vocab.txt", "metrics.json",
@@ -118,6 +119,67 @@ class TrainCommandTest {
                 Files.readAllBytes(killed.resolve("model.safetensors")));
         assertArrayEquals(Files.readAllBytes(whole.resolve("checkpoint-12").resolve("optimizer.safetensors")),
                 Files.readAllBytes(killed.resolve("checkpoint-12").resolve("optimizer.safetensors")));
+    }
+
+    @Test
+    void resumeRefusesTrainingDataThatChanged() throws Exception {
+        Path data = Files.copy(TinyFixtures.train(), tmp.resolve("train.jsonl")), out = tmp.resolve("run");
+        String[] args = TinyFixtures.trainArgs(out, "--max-steps", "2", "--save-steps", "2");
+        args[List.of(args).indexOf("--train") + 1] = data.toString();
+        assertEquals(0, CliRun.run(args).exitCode());
+        Files.writeString(data, "{\"text\":\"one more row\",\"label\":\"ham\"}\n", java.nio.file.StandardOpenOption.APPEND);
+        List<String> before;
+        try (var s = Files.list(out)) {
+            before = s.map(Path::toString).sorted().toList();
+        }
+
+        String[] resume = java.util.Arrays.copyOf(args, args.length + 1);
+        resume[args.length] = "--resume";
+        CliRun run = CliRun.run(resume);
+        assertEquals(1, run.exitCode(), run.err());
+        assertEquals(1, run.errLines().size(), run.err());
+        assertTrue(run.errLines().getFirst().startsWith("kanna train: --resume: the train data " + data
+                + " is not what " + out.resolve("checkpoint-2") + " was trained on (SHA-256 "), run.err());
+        try (var s = Files.list(out)) {
+            assertEquals(before, s.map(Path::toString).sorted().toList(), "nothing written or removed");
+        }
+    }
+
+    @Test
+    void theEpochsLastStepIsCheckpointedOnceAndResumeClearsKilledSaves() throws Exception {
+        // --save-steps 3 divides the epoch's last step (6): the one checkpoint-6 written is the epoch-end one
+        // (after the evaluation, epoch counted), so a run halted right after its first save at step 6 holds it.
+        Path out = tmp.resolve("run");
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                "-Dkanna.faultInjection.haltAfterStep=6", Main.class.getName()));
+        command.addAll(List.of(TinyFixtures.trainArgs(out, "--save-steps", "3")));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("killed.log").toFile()).start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the training process did not stop");
+        assertEquals(137, p.exitValue(), Files.readString(tmp.resolve("killed.log")));
+        JsonNode state = JSON.readTree(out.resolve("checkpoint-6").resolve("trainer_state.json").toFile());
+        assertEquals(1, state.get("epoch").asInt(), "the epoch-end checkpoint, not a mid-epoch one");
+        assertEquals(0, state.get("batchInEpoch").asInt());
+        assertEquals(6, state.get("evalLogs").get(0).get("step").asLong(), "written after the epoch's evaluation");
+
+        // What a save killed midway leaves: its temporary directory and a set-aside older checkpoint.
+        Path temp = Files.createDirectories(out.resolve(".checkpoint-9.tmp-1f2e3d"));
+        Files.writeString(temp.resolve("model.safetensors"), "partial");
+        Path aside = Files.createDirectories(out.resolve(".checkpoint-3.old-abc"));
+        CliRun resumed = CliRun.run(TinyFixtures.trainArgs(out, "--save-steps", "3", "--resume"));
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        assertFalse(Files.exists(temp), "the killed save's temporary directory is removed");
+        assertFalse(Files.exists(aside), "the set-aside checkpoint is removed");
+        assertTrue(Files.isRegularFile(out.resolve("checkpoint-12").resolve("trainer_state.json")));
+    }
+
+    @Test
+    void theSummaryCountsTheTrainingRowsUsed() throws Exception {
+        CliRun run = CliRun.run(TinyFixtures.trainArgs(tmp.resolve("run"), "--limit-train", "20", "--max-steps", "1"));
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(20, JSON.readTree(run.lastOutLine()).get("train_rows").asInt(), "--limit-train 20 of 48 rows");
     }
 
     @Test

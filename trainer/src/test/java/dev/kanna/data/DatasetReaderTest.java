@@ -26,7 +26,7 @@ class DatasetReaderTest {
     @Test
     void readsJsonlWithStringAndIntegerLabels() throws IOException {
         Path p = write("d.jsonl", "{\"text\":\"hello\",\"label\":\"spam\"}\n\n{\"text\":\"x\",\"label\":1,\"extra\":[1]}\n");
-        List<Example> rows = DatasetReader.read(p, DatasetReader.Fields.defaults(), true);
+        List<Example> rows = DatasetReader.read(p, DatasetReader.Fields.defaults());
         assertEquals(2, rows.size());
         assertEquals("hello", rows.get(0).text());
         assertEquals("spam", rows.get(0).label());
@@ -40,13 +40,13 @@ class DatasetReaderTest {
         try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(p))) {
             out.write("{\"text\":\"a\",\"label\":\"x\"}\n".getBytes(StandardCharsets.UTF_8));
         }
-        assertEquals("a", DatasetReader.read(p, DatasetReader.Fields.defaults(), true).getFirst().text());
+        assertEquals("a", DatasetReader.read(p, DatasetReader.Fields.defaults()).getFirst().text());
     }
 
     @Test
     void readsCsvWithQuotesAndEmbeddedNewlines() throws IOException {
         Path p = write("d.csv", "label,text\nham,\"hello, \"\"world\"\"\nsecond line\"\nspam,plain\n");
-        List<Example> rows = DatasetReader.read(p, DatasetReader.Fields.defaults(), true);
+        List<Example> rows = DatasetReader.read(p, DatasetReader.Fields.defaults());
         assertEquals(2, rows.size());
         assertEquals("hello, \"world\"\nsecond line", rows.get(0).text());
         assertEquals(4, rows.get(1).line());
@@ -55,7 +55,7 @@ class DatasetReaderTest {
     @Test
     void readsTsvWithPairField() throws IOException {
         Path p = write("d.tsv", "a\tb\tlabel\nfirst\tsecond\tyes\n");
-        Example e = DatasetReader.read(p, new DatasetReader.Fields("a", "b", "label"), true).getFirst();
+        Example e = DatasetReader.read(p, new DatasetReader.Fields("a", "b", "label")).getFirst();
         assertEquals("first", e.text());
         assertEquals("second", e.textPair());
     }
@@ -64,7 +64,7 @@ class DatasetReaderTest {
     void missingFieldNamesFileAndLine() throws IOException {
         Path p = write("d.jsonl", "{\"text\":\"a\",\"label\":\"x\"}\n{\"text\":\"b\"}\n");
         DatasetException e = assertThrows(DatasetException.class,
-                () -> DatasetReader.read(p, DatasetReader.Fields.defaults(), true));
+                () -> DatasetReader.read(p, DatasetReader.Fields.defaults()));
         assertEquals(p + ":2: missing field \"label\"", e.getMessage());
     }
 
@@ -78,15 +78,43 @@ class DatasetReaderTest {
             out.write(bad);
         }
         DatasetException e = assertThrows(DatasetException.class,
-                () -> DatasetReader.read(p, DatasetReader.Fields.defaults(), true));
-        assertEquals(p + ":2: invalid UTF-8", e.getMessage());
+                () -> DatasetReader.read(p, DatasetReader.Fields.defaults()));
+        assertEquals(p + ":2: invalid UTF-8 (byte 0xC3 at byte 10 of the line)", e.getMessage());
+    }
+
+    @Test
+    void byteOrderMarkAtTheStartIsDropped() throws IOException {
+        Path jsonl = write("bom.jsonl", "\uFEFF{\"text\":\"a\",\"label\":\"x\"}\n{\"text\":\"\uFEFFb\",\"label\":\"y\"}\n");
+        List<Example> rows = DatasetReader.read(jsonl, DatasetReader.Fields.defaults());
+        assertEquals("a", rows.get(0).text());
+        assertEquals("\uFEFFb", rows.get(1).text(), "only a mark that starts the file is dropped");
+
+        Path csv = write("bom.csv", "\uFEFFtext,label\nhello,x\n");
+        assertEquals("hello", DatasetReader.read(csv, DatasetReader.Fields.defaults()).getFirst().text());
+    }
+
+    @Test
+    void gzipIsRecognizedInAnyCase() throws IOException {
+        Path p = dir.resolve("d.jsonl.GZ");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(p))) {
+            out.write("{\"text\":\"zipped\",\"label\":\"x\"}\n".getBytes(StandardCharsets.UTF_8));
+        }
+        assertEquals("zipped", DatasetReader.read(p, DatasetReader.Fields.defaults()).getFirst().text());
+    }
+
+    @Test
+    void aGzNameOnAFileThatIsNotGzipIsOneError() throws IOException {
+        Path p = write("d.jsonl.gz", "{\"text\":\"plain\",\"label\":\"x\"}\n");
+        DatasetException e = assertThrows(DatasetException.class,
+                () -> DatasetReader.read(p, DatasetReader.Fields.defaults()));
+        assertEquals(p + ": cannot read: Not in GZIP format", e.getMessage());
     }
 
     @Test
     void emptyFileIsAnError() throws IOException {
         Path p = write("d.jsonl", "");
         DatasetException e = assertThrows(DatasetException.class,
-                () -> DatasetReader.read(p, DatasetReader.Fields.defaults(), true));
+                () -> DatasetReader.read(p, DatasetReader.Fields.defaults()));
         assertTrue(e.getMessage().contains("no rows"), e.getMessage());
     }
 
@@ -94,7 +122,7 @@ class DatasetReaderTest {
     void csvHeaderWithoutTheColumnIsAnError() throws IOException {
         Path p = write("d.csv", "body,label\nx,y\n");
         DatasetException e = assertThrows(DatasetException.class,
-                () -> DatasetReader.read(p, DatasetReader.Fields.defaults(), true));
+                () -> DatasetReader.read(p, DatasetReader.Fields.defaults()));
         assertTrue(e.getMessage().startsWith(p + ":1: the header has no column \"text\""), e.getMessage());
     }
 

@@ -3,6 +3,7 @@ package dev.kanna.metrics;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Locale;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -37,5 +38,19 @@ class ClassificationMetricsTest {
         var m = ClassificationMetrics.of(List.of("a"), new int[]{0}, new int[]{0});
         assertThrows(IllegalArgumentException.class, () -> m.byName("auc"));
         assertEquals(1.0, m.byName("macro_f1"));
+    }
+
+    @Test
+    void tableUsesDecimalPointsWhateverTheDefaultLocale() {
+        Locale saved = Locale.getDefault();
+        Locale.setDefault(Locale.GERMANY);   // formats 0.5 as "0,5000"
+        try {
+            var m = ClassificationMetrics.of(List.of("a", "b"), new int[]{0, 1}, new int[]{0, 0});
+            String table = m.toTable();
+            assertTrue(table.contains("0.5000"), table);
+            assertFalse(table.contains("0,5000"), table);
+        } finally {
+            Locale.setDefault(saved);
+        }
     }
 }

@@ -23,13 +23,25 @@ class ReportTest {
     @Test
     void progressBarLogsPlainLinesWhenNotOnATerminal() {
         var bytes = new ByteArrayOutputStream();
-        try (var bar = new ProgressBar(new PrintStream(bytes, true, StandardCharsets.UTF_8), "train", 100, "samples", false)) {
+        try (var bar = new ProgressBar(new PrintStream(bytes, true, StandardCharsets.UTF_8), "train", 100, "samples", false, 0)) {
             for (int i = 0; i < 100; i++) bar.step(1, "loss 0.5");
         }
         String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\n");
         assertEquals(11, lines.length, "one line per tenth, including 0% and 100%");
         assertTrue(lines[lines.length - 1].contains("100/100 100%"));
         assertFalse(bytes.toString(StandardCharsets.UTF_8).contains("\r"));
+    }
+
+    @Test
+    void progressBarRateAndEtaLeaveOutTheResumedSteps() {
+        var bytes = new ByteArrayOutputStream();
+        var bar = new ProgressBar(new PrintStream(bytes, true, StandardCharsets.UTF_8), "train", 100, "steps", false, 90);
+        for (int i = 0; i < 5; i++) bar.step(1, "");
+        // 5 steps in 5 s since the resume: 1 step/s, 5 steps left; counting the 90 resumed would give 19/s, ETA 0.
+        String line = bar.render(5.0);
+        assertTrue(line.contains("95/100"), line);
+        assertTrue(line.contains("| 1.0 steps/s |"), line);
+        assertTrue(line.endsWith("ETA 00:05"), line);
     }
 
     @Test
