@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # --cache-frozen end to end: `kanna train` on the quickstart configuration (all-MiniLM-L6-v2, top 2
-# of 6 layers + pooler + head, the first 2000 SpamAssassin training rows, batch 16, max length 128, lr 1e-4,
-# 10% warmup, CPU, 2 threads), with and without --cache-frozen, alternating (the order flips every
+# of 6 layers + pooler + head, the first 2000 SpamAssassin training rows, validation each epoch, batch 16,
+# max length 128, lr 1e-4, 10% warmup, CPU, 2 threads), with and without --cache-frozen, alternating (the order flips every
 # round) so machine load hits both alike. Prints per run the trainer's train_seconds (cache
 # computation included), the whole process's wall time and its CPU time (user + system: the steadier
 # figure when other work shares the machine, as both runs use the same thread pool), then per round
@@ -21,7 +21,8 @@ trap 'rm -rf "$out"' EXIT
 
 run() {   # $1 = label, then extra flags; prints "train_seconds wall_seconds cpu_seconds"
   local label="$1"; shift
-  /usr/bin/time -f "%e %U %S" -o "$out/$label.time" "$root/kanna" train --model "$model" --train "$root/datasets/spamassassin/train.jsonl.gz" --out "$out/$label" \
+  /usr/bin/time -f "%e %U %S" -o "$out/$label.time" "$root/kanna" train --model "$model" --train "$root/datasets/spamassassin/train.jsonl.gz" \
+    --validation "$root/datasets/spamassassin/validation.jsonl.gz" --out "$out/$label" \
     --overwrite --epochs "$epochs" --batch-size 16 --lr 1e-4 --max-length 128 --unfreeze-top 2 --warmup-ratio 0.1 \
     --limit-train "$rows" --save-total-limit 1 --device cpu --threads "$threads" "$@" >"$out/$label.json" 2>"$out/$label.log"
   python3 - "$out/$label.json" "$out/$label.time" <<'PY'
