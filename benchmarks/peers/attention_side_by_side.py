@@ -14,9 +14,11 @@ torch then Kanna, alternating. Prints medians over rounds and the median per-rou
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kanna_harness import Kanna, add_common_flags, alternate  # noqa: E402
 
 MODELS = [("MiniLM", 12, 32), ("bert-base", 12, 64)]
 
@@ -68,60 +70,33 @@ def measure(run, seconds):
 
 
 def main():
-    root = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--seconds", type=float, default=1.5, help="per side, case and round")
+    add_common_flags(parser, rounds=5, seconds=1.5)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--seq", type=int, default=128)
-    parser.add_argument("--jar", default=os.path.join(root, "benchmarks", "target", "benchmarks.jar"))
-    parser.add_argument("--java", default=os.path.join(os.environ.get("JAVA_HOME", "/usr"), "bin", "java"))
-    parser.add_argument("--java-opts", default="", help="extra JVM options")
     args = parser.parse_args()
-    if not os.path.exists(args.jar):
-        sys.exit(f"missing {args.jar}: build it with mvn -pl benchmarks -am package -DskipTests")
     try:
         import torch
     except ImportError:
         sys.exit("PyTorch is missing from this Python: run with the reference environment (see tools/reference)")
     torch.set_num_threads(args.threads)
 
-    java = subprocess.Popen(
-        [args.java, "--add-modules", "jdk.incubator.vector", "-Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0",
-         "-XX:+UseParallelGC", "-Xmx4g", f"-Dkanna.threads={args.threads}", *args.java_opts.split(),
-         "-cp", args.jar, "dev.kanna.bench.PeerHarness"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
-    print(f"kanna: {java.stdout.readline().strip()}\ntorch {torch.__version__}, {torch.get_num_threads()} threads; "
+    kanna = Kanna(args, heap="4g")
+    print(f"kanna: {kanna.ready}\ntorch {torch.__version__}, {torch.get_num_threads()} threads; "
           f"B={args.batch} T={args.seq}; {args.rounds} rounds x {args.seconds}s per side", flush=True)
-
-    def kanna(mode, heads, hs):
-        java.stdin.write(f"attention {mode} {args.batch} {args.seq} {heads} {hs} {args.seconds}\n")
-        reply = java.stdout.readline().split()
-        if not reply or reply[0] != "ok":
-            sys.exit(f"harness: {' '.join(reply)}")
-        return float(reply[2])
 
     print(f"{'model':10s} {'mode':6s} {'heads x hs':10s} {'kanna ms':>9s} {'torch ms':>9s} {'ratio':>6s}")
     for name, heads, hs in MODELS:
         for mode in ("infer", "train"):
             run = torch_attention(torch, mode, args.batch, args.seq, heads, hs)
-            ours, theirs, ratios = [], [], []
-            for r in range(args.rounds):
-                if r % 2 == 0:
-                    k = kanna(mode, heads, hs)
-                    p = measure(run, args.seconds)
-                else:
-                    p = measure(run, args.seconds)
-                    k = kanna(mode, heads, hs)
-                ours.append(k)
-                theirs.append(p)
-                ratios.append(p / k)
+            ours, theirs = alternate(
+                args.rounds,
+                lambda: float(kanna.request(f"attention {mode} {args.batch} {args.seq} {heads} {hs} {args.seconds}")[1]),
+                lambda: measure(run, args.seconds))
+            ratios = [t / o for o, t in zip(ours, theirs)]
             print(f"{name:10s} {mode:6s} {f'{heads}x{hs}':10s} {1e3 * statistics.median(ours):9.1f} "
                   f"{1e3 * statistics.median(theirs):9.1f} {statistics.median(ratios):6.2f}", flush=True)
-    java.stdin.write("quit\n")
-    java.stdin.flush()
-    java.wait(timeout=30)
+    kanna.close()
 
 
 if __name__ == "__main__":

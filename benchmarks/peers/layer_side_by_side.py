@@ -13,11 +13,11 @@ Kanna time; > 1: Kanna faster).
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from attention_side_by_side import measure  # noqa: E402
+from kanna_harness import Kanna, add_common_flags, alternate  # noqa: E402
 
 MODELS = [("MiniLM", 384, 12, 1536), ("bert-base", 768, 12, 3072)]
 
@@ -55,60 +55,34 @@ def torch_layer(torch, transformers, mode, b, t, c, heads, inter):
 
 
 def main():
-    root = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=float, default=3.0, help="per side, case and round")
+    add_common_flags(parser, rounds=3, seconds=3.0)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--seq", type=int, default=128)
-    parser.add_argument("--jar", default=os.path.join(root, "benchmarks", "target", "benchmarks.jar"))
-    parser.add_argument("--java", default=os.path.join(os.environ.get("JAVA_HOME", "/usr"), "bin", "java"))
     args = parser.parse_args()
-    if not os.path.exists(args.jar):
-        sys.exit(f"missing {args.jar}: build it with mvn -pl benchmarks -am package -DskipTests")
     try:
         import torch
         import transformers
     except ImportError:
         sys.exit("PyTorch or transformers is missing from this Python: use the reference environment")
     torch.set_num_threads(args.threads)
-    java = subprocess.Popen(
-        [args.java, "--add-modules", "jdk.incubator.vector", "-Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0",
-         "-XX:+UseParallelGC", "-Xmx6g", f"-Dkanna.threads={args.threads}", "-cp", args.jar,
-         "dev.kanna.bench.PeerHarness"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
-    print(f"kanna: {java.stdout.readline().strip()}\ntorch {torch.__version__}, transformers {transformers.__version__}, "
+    kanna = Kanna(args, heap="6g")
+    print(f"kanna: {kanna.ready}\ntorch {torch.__version__}, transformers {transformers.__version__}, "
           f"{torch.get_num_threads()} threads; B={args.batch} T={args.seq}; {args.rounds} rounds x {args.seconds}s per side",
           flush=True)
-
-    def kanna(mode, c, heads, inter):
-        java.stdin.write(f"layer {mode} {args.batch} {args.seq} {c} {heads} {inter} {args.seconds}\n")
-        reply = java.stdout.readline().split()
-        if not reply or reply[0] != "ok":
-            sys.exit(f"harness: {' '.join(reply)}")
-        return float(reply[2])
 
     print(f"{'model':10s} {'mode':6s} {'kanna ms':>9s} {'torch ms':>9s} {'ratio':>6s}")
     for name, c, heads, inter in MODELS:
         for mode in ("infer", "train"):
             run = torch_layer(torch, transformers, mode, args.batch, args.seq, c, heads, inter)
-            ours, theirs, ratios = [], [], []
-            for r in range(args.rounds):
-                if r % 2 == 0:
-                    k = kanna(mode, c, heads, inter)
-                    p = measure(run, args.seconds)
-                else:
-                    p = measure(run, args.seconds)
-                    k = kanna(mode, c, heads, inter)
-                ours.append(k)
-                theirs.append(p)
-                ratios.append(p / k)
+            ours, theirs = alternate(
+                args.rounds,
+                lambda: float(kanna.request(f"layer {mode} {args.batch} {args.seq} {c} {heads} {inter} {args.seconds}")[1]),
+                lambda: measure(run, args.seconds))
+            ratios = [t / o for o, t in zip(ours, theirs)]
             print(f"{name:10s} {mode:6s} {1e3 * statistics.median(ours):9.1f} {1e3 * statistics.median(theirs):9.1f} "
                   f"{statistics.median(ratios):6.2f}", flush=True)
-    java.stdin.write("quit\n")
-    java.stdin.flush()
-    java.wait(timeout=60)
+    kanna.close()
 
 
 if __name__ == "__main__":
