@@ -1,7 +1,7 @@
 /*
  * The packed GEMM against a naive double-precision product, for every operand layout (row-major and
  * transposed A and B, strided sub-matrices with offsets), overwrite with and without bias, accumulate,
- * and sizes that straddle every blocking boundary (MR, NR, KC = 256, MC = 240), on the pool (A packed)
+ * and sizes that straddle every blocking boundary (MR, NR, KC = 384, MC = 240), on the pool (A packed)
  * and on the calling thread (A read in place). Tolerance: the fp32
  * summation bound (K + 2)·2⁻²⁴·Σ|terms| per element. Also: results are bitwise identical for any
  * thread count (each element is one FMA chain in K order).
@@ -51,7 +51,7 @@ class GemmTest {
 
     @ParameterizedTest
     @CsvSource({"1,1,1", "1,37,5", "13,1,7", "12,32,256", "13,33,257", "241,47,3", "7,129,300", "250,70,520",
-            "37,4100,9", "481,65,66"})
+            "12,32,384", "13,33,385", "250,70,769", "37,4100,9", "481,65,66"})
     void everyLayoutAndMode(int m, int n, int k) {
         for (boolean ta : new boolean[]{false, true}) {
             for (boolean tb : new boolean[]{false, true}) {
