@@ -13,12 +13,10 @@ torch then Kanna, alternating. Prints medians over rounds and the median per-rou
 """
 import argparse
 import os
-import statistics
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kanna_harness import Kanna, add_common_flags, alternate  # noqa: E402
+from kanna_harness import Kanna, add_common_flags, alternate, measure, medians  # noqa: E402
 
 MODELS = [("MiniLM", 12, 32), ("bert-base", 12, 64)]
 
@@ -55,20 +53,6 @@ def torch_attention(torch, mode, b, t, heads, hs):
     return run
 
 
-def measure(run, seconds):
-    warm_until = time.perf_counter() + 0.3 * max(1.0, seconds)
-    while time.perf_counter() < warm_until:
-        run()
-    times = []
-    end = time.perf_counter() + seconds
-    while len(times) < 3 or time.perf_counter() < end:
-        t0 = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - t0)
-    times.sort()
-    return times[len(times) // 2]
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_common_flags(parser, rounds=5, seconds=1.5)
@@ -93,9 +77,8 @@ def main():
                 args.rounds,
                 lambda: float(kanna.request(f"attention {mode} {args.batch} {args.seq} {heads} {hs} {args.seconds}")[1]),
                 lambda: measure(run, args.seconds))
-            ratios = [t / o for o, t in zip(ours, theirs)]
-            print(f"{name:10s} {mode:6s} {f'{heads}x{hs}':10s} {1e3 * statistics.median(ours):9.1f} "
-                  f"{1e3 * statistics.median(theirs):9.1f} {statistics.median(ratios):6.2f}", flush=True)
+            k, p, ratio = medians(ours, theirs)
+            print(f"{name:10s} {mode:6s} {f'{heads}x{hs}':10s} {1e3 * k:9.1f} {1e3 * p:9.1f} {ratio:6.2f}", flush=True)
     kanna.close()
 
 

@@ -4,12 +4,15 @@ Run with the reference environment's Python, e.g.
     /work/venv-ref/bin/python benchmarks/peers/gemm_numpy.py --threads 2
 The thread count goes to OpenBLAS through OPENBLAS_NUM_THREADS (set here before numpy loads). Each
 product is timed for about --seconds after a warm-up; best and median seconds per call and GFLOP/s
-are printed. gemm_side_by_side.py imports measure() from here to alternate with Kanna.
+are printed (timing loop: kanna_harness.timings). gemm_side_by_side.py imports measure() from here to
+alternate with Kanna.
 """
 import argparse
 import os
 import sys
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kanna_harness import timings  # noqa: E402
 
 # (name, layout, M, N, K): layouts as PeerHarness names them (nt = a·bᵀ, nn = a·b, tn = aᵀ·b).
 SHAPES = [
@@ -51,17 +54,7 @@ def operands(np, layout, m, n, k):
 
 def measure(np, layout, m, n, k, seconds):
     """(best, median) seconds per call of one product, after a warm-up of ~0.3·seconds."""
-    product = operands(np, layout, m, n, k)
-    warm_until = time.perf_counter() + 0.3 * max(1.0, seconds)
-    while time.perf_counter() < warm_until:
-        product()
-    times = []
-    end = time.perf_counter() + seconds
-    while len(times) < 3 or time.perf_counter() < end:
-        t0 = time.perf_counter()
-        product()
-        times.append(time.perf_counter() - t0)
-    times.sort()
+    times = timings(operands(np, layout, m, n, k), seconds)
     return times[0], times[len(times) // 2]
 
 

@@ -5,8 +5,10 @@ Each round runs one side then the other, and the order flips every round, so slo
 load hit both sides alike.
 """
 import os
+import statistics
 import subprocess
 import sys
+import time
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
@@ -58,3 +60,30 @@ def alternate(rounds, ours, theirs):
             b.append(theirs())
             a.append(ours())
     return a, b
+
+
+def timings(run, seconds):
+    """Seconds per call of run(), sorted: at least 3 calls and about `seconds` of them, after a warm-up
+    of ~0.3·seconds (at least 0.3 s)."""
+    warm_until = time.perf_counter() + 0.3 * max(1.0, seconds)
+    while time.perf_counter() < warm_until:
+        run()
+    times = []
+    end = time.perf_counter() + seconds
+    while len(times) < 3 or time.perf_counter() < end:
+        t0 = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - t0)
+    return sorted(times)
+
+
+def measure(run, seconds):
+    """The median seconds per call of run() (see timings)."""
+    times = timings(run, seconds)
+    return times[len(times) // 2]
+
+
+def medians(ours, theirs):
+    """(median of ours, median of theirs, median per-round ratio theirs / ours: > 1 is Kanna faster)."""
+    return (statistics.median(ours), statistics.median(theirs),
+            statistics.median(t / o for o, t in zip(ours, theirs)))

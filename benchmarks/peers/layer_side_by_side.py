@@ -12,12 +12,10 @@ Kanna time; > 1: Kanna faster).
 """
 import argparse
 import os
-import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from attention_side_by_side import measure  # noqa: E402
-from kanna_harness import Kanna, add_common_flags, alternate  # noqa: E402
+from kanna_harness import Kanna, add_common_flags, alternate, measure, medians  # noqa: E402
 
 MODELS = [("MiniLM", 384, 12, 1536), ("bert-base", 768, 12, 3072)]
 
@@ -79,9 +77,8 @@ def main():
                 args.rounds,
                 lambda: float(kanna.request(f"layer {mode} {args.batch} {args.seq} {c} {heads} {inter} {args.seconds}")[1]),
                 lambda: measure(run, args.seconds))
-            ratios = [t / o for o, t in zip(ours, theirs)]
-            print(f"{name:10s} {mode:6s} {1e3 * statistics.median(ours):9.1f} {1e3 * statistics.median(theirs):9.1f} "
-                  f"{statistics.median(ratios):6.2f}", flush=True)
+            k, p, ratio = medians(ours, theirs)
+            print(f"{name:10s} {mode:6s} {1e3 * k:9.1f} {1e3 * p:9.1f} {ratio:6.2f}", flush=True)
     kanna.close()
 
 

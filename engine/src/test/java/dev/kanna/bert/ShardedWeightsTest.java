@@ -67,22 +67,23 @@ class ShardedWeightsTest {
         for (int i = 0; i < expected.length; i++) assertArrayEquals(expected[i], actual[i]);
     }
 
+    /** The error loading the sharded directory gives once its index is replaced by {@code json}. */
+    private static WeightsException loadWithIndex(Path dir, String json) throws IOException {
+        Files.writeString(sharded(dir).resolve("model.safetensors.index.json"), json);
+        return assertThrows(WeightsException.class, () -> BertForSequenceClassification.load(dir, backend, LoadOptions.defaults()));
+    }
+
     @Test
     void indexThatIsNotJsonIsOneLineNamingIt(@TempDir Path dir) throws IOException {
-        sharded(dir);
-        Path index = dir.resolve("model.safetensors.index.json");
-        Files.writeString(index, "{\"weight_map\": {\n  \"a\": ");
-        var e = assertThrows(WeightsException.class, () -> BertForSequenceClassification.load(dir, backend, LoadOptions.defaults()));
-        assertTrue(e.getMessage().startsWith(index + ": not valid JSON (line 2)"), e.getMessage());
+        var e = loadWithIndex(dir, "{\"weight_map\": {\n  \"a\": ");
+        assertTrue(e.getMessage().startsWith(dir.resolve("model.safetensors.index.json") + ": not valid JSON (line 2)"), e.getMessage());
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
     }
 
     @Test
     void indexEntryThatIsNotAFileNameIsRejected(@TempDir Path dir) throws IOException {
-        sharded(dir);
-        Path index = dir.resolve("model.safetensors.index.json");
-        Files.writeString(index, "{\"weight_map\": {\"bert.pooler.dense.weight\": {\"file\": \"x\"}}}");
-        var e = assertThrows(WeightsException.class, () -> BertForSequenceClassification.load(dir, backend, LoadOptions.defaults()));
-        assertEquals(index + ": weight_map entry 'bert.pooler.dense.weight' is not a file name", e.getMessage());
+        var e = loadWithIndex(dir, "{\"weight_map\": {\"bert.pooler.dense.weight\": {\"file\": \"x\"}}}");
+        assertEquals(dir.resolve("model.safetensors.index.json") + ": weight_map entry 'bert.pooler.dense.weight' is not a file name",
+                e.getMessage());
     }
 }
