@@ -180,6 +180,7 @@ public final class Trainer {
         Map<String, HostTensor> best = null;
         if (checkpoint != null) {
             state = checkpoint.state();   // settings, data and labels were checked in run()
+            state.dataSha256 = dataHashes;    // the same hashes (checkpoints from before they were kept: none)
             Checkpoints.removeLeftovers(o.out());
             tuner.optimizer().restore(checkpoint.optimizer());
             best = checkpoint.best();

@@ -64,8 +64,8 @@ public final class TrainingOutputs {
         record.put("seed", o.seed());
         record.put("base_model", o.model().toAbsolutePath().toString());
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("train", fileRecord(o.train()));
-        if (o.validation() != null) data.put("validation", fileRecord(o.validation()));
+        data.put("train", fileRecord(o.train(), state.dataSha256.get("train")));
+        if (o.validation() != null) data.put("validation", fileRecord(o.validation(), state.dataSha256.get("validation")));
         record.put("data", data);
         record.put("labels", labels.labels());
         record.put("trainable", trainable);
@@ -106,10 +106,11 @@ public final class TrainingOutputs {
         return s;
     }
 
-    static Map<String, Object> fileRecord(Path file) throws IOException {
+    /** A data file's record; sha256 as hashed when training started (the trainer state keeps it). */
+    static Map<String, Object> fileRecord(Path file, String sha256) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("path", file.toAbsolutePath().toString());
-        m.put("sha256", sha256(file));
+        m.put("sha256", sha256);
         m.put("bytes", Files.size(file));
         return m;
     }
