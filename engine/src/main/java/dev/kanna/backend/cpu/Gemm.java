@@ -6,7 +6,9 @@
  * The BLIS loop nest: for each NC-wide column block and KC-deep slice of K, B's slice is packed once
  * into NR-wide panels ([p][NR], shared by all threads); then each thread takes MC-row blocks of A, packs
  * them into MR-row panels ([p][MR], its own buffer, sized to stay in L2) and runs the register-tiled
- * micro-kernel (GemmKernels) over every MR×NR tile, with the B panel hot in L1 across the rows.
+ * micro-kernel (GemmKernels) over every MR×NR tile, with the B panel hot in L1 across the rows. Row
+ * blocks are equal in size and a multiple of the thread count, handed out one at a time. A B stored
+ * transposed (a weight read as Wᵀ) is packed by in-register block transposes (Transposes).
  *
  * Determinism: every element of c is one FMA chain over p = 0..K−1 in order, started from the bias,
  * zero or c's old value (the kernel reloads c between K slices, which rounds nothing away). So the result
@@ -15,7 +17,6 @@
 package dev.kanna.backend.cpu;
 
 import dev.kanna.backend.Activation;
-import jdk.incubator.vector.FloatVector;
 
 final class Gemm {
     static final int NR = GemmKernels.NR;
@@ -56,7 +57,6 @@ final class Gemm {
     private static final class Workspace {
         float[] a = new float[0], b = new float[0];
         final float[] tile = new float[MR * NR];
-        final int[] gather = new int[GemmKernels.LANES];   // lane offsets for gathering a transposed row
 
         float[] a(int size) {
             if (a.length < size) a = new float[size];
@@ -100,8 +100,7 @@ final class Gemm {
         boolean parallel = pool != null && pool.threads() > 1 && (long) m * n * k >= PARALLEL_MIN_WORK;
         boolean direct = pool == null;
         int threads = parallel ? pool.threads() : 1;
-        // Parallel: at least two row blocks per thread, for balance; alone: blocks as large as MC allows.
-        int mc = Math.min(MC, roundUp(parallel ? ceilDiv(m, 2 * threads) : m, MR));
+        int mc = rowBlock(m, threads);
         int mBlocks = ceilDiv(m, mc);
         float[] bp = WORKSPACE.get().b(KC * Math.min(roundUp(n, NR), NC));
         for (int jc = 0; jc < n; jc += NC) {
@@ -133,7 +132,7 @@ final class Gemm {
                     }
                 };
                 pool.parallelFor(panels, 4, packB);
-                pool.parallelFor(mBlocks * nGroups, 1, compute);
+                pool.parallelPieces(mBlocks * nGroups, mBlocks * nGroups, compute);   // one block per piece
             }
         }
     }
@@ -259,15 +258,16 @@ final class Gemm {
                     System.arraycopy(d, base + p * rs, bp, at, cols);
                     for (int q = cols; q < NR; q++) bp[at + q] = 0f;
                 }
-            } else if (rs == 1 && cols == NR) {
-                // Transposed storage, full panel: gather each p's NR values (stride cs) as two vectors.
-                int[] lanes = WORKSPACE.get().gather;
-                for (int q = 0; q < lanes.length; q++) lanes[q] = q * cs;
-                int second = GemmKernels.LANES * cs;
-                for (int p = 0; p < kc; p++) {
-                    int at = dst + p * NR;
-                    FloatVector.fromArray(GemmKernels.F, d, base + p, lanes, 0).intoArray(bp, at);
-                    FloatVector.fromArray(GemmKernels.F, d, base + second + p, lanes, 0).intoArray(bp, at + GemmKernels.LANES);
+            } else if (rs == 1 && cols == NR && Transposes.SUPPORTED) {
+                // Transposed storage, full panel: the panel's NR columns are rows of the stored matrix,
+                // contiguous in p; transpose them LANES×LANES blocks at a time in registers.
+                int half = GemmKernels.LANES, p = 0;
+                for (; p + half <= kc; p += half) {
+                    Transposes.transpose(d, base + p, cs, bp, dst + p * NR, NR);
+                    Transposes.transpose(d, base + half * cs + p, cs, bp, dst + p * NR + half, NR);
+                }
+                for (; p < kc; p++) {
+                    for (int q = 0; q < NR; q++) bp[dst + p * NR + q] = d[base + q * cs + p];
                 }
             } else {
                 for (int q = 0; q < cols; q++) {
@@ -283,6 +283,18 @@ final class Gemm {
                 }
             }
         }
+    }
+
+    /**
+     * Rows per block of A: at most MC, and as equal as MR allows over a block count that is a multiple
+     * of the thread count (at least two blocks per thread), so that threads taking one block at a time
+     * finish together. (Blocks of MC rows left a short last block, and pieces of two or three blocks
+     * left one thread idle for up to a piece at the end of every product.)
+     */
+    static int rowBlock(int m, int threads) {
+        if (threads == 1) return Math.min(MC, roundUp(m, MR));
+        int blocks = threads * Math.max(2, ceilDiv(m, threads * MC));
+        return Math.min(MC, roundUp(ceilDiv(m, blocks), MR));
     }
 
     private static int ceilDiv(int a, int b) {

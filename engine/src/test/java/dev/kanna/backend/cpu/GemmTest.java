@@ -17,6 +17,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 class GemmTest {
     private static final ThreadPool POOL = new ThreadPool(3);
     private final Random random = new Random(7);
@@ -107,5 +110,21 @@ class GemmTest {
                 else Close.assertBitwise(threads + " threads", reference, c);
             }
         }
+    }
+
+    @Test
+    void rowBlocksAreEvenAcrossThreads() {
+        for (int threads = 1; threads <= 5; threads++) {
+            for (int m : new int[]{1, 11, 100, 241, 1000, 4096, 16384}) {
+                int mc = Gemm.rowBlock(m, threads), blocks = (m + mc - 1) / mc;
+                String what = m + " rows, " + threads + " threads: block " + mc;
+                assertTrue(mc % Gemm.MR == 0 && mc <= Gemm.MC, what);
+                // The last block is short by less than MR per block (the rounding), never by a whole block.
+                int last = m - (blocks - 1) * mc;
+                if (threads > 1 && m >= threads * 2 * Gemm.MR) assertTrue(last > mc - blocks * Gemm.MR, what + ", last " + last);
+            }
+        }
+        // BERT's 32 × 128 rows on two threads: 18 blocks, two by two.
+        assertEquals(18, (4096 + Gemm.rowBlock(4096, 2) - 1) / Gemm.rowBlock(4096, 2));
     }
 }
