@@ -92,7 +92,7 @@ public final class Ops {
     /** in (..., I) · weight (O, I)ᵀ + bias (O) → (..., O); bias nullable. */
     public Tensor linear(Tensor in, Parameter weight, Parameter bias) {
         Tensor out = backend.empty(DType.F32, withLastDim(in, weight.value().dim(0)));   // (..., O)
-        backend.linear(out, in, weight.value(), bias == null ? null : bias.value());
+        backend.linear(out, in, weight.productValue(), bias == null ? null : bias.value());
         if (records(in, weight, bias)) {
             tape.track(out);
             tape.record(() -> {
@@ -111,11 +111,11 @@ public final class Ops {
         Tensor out = backend.empty(DType.F32, withLastDim(in, weight.value().dim(0)));   // (..., O)
         Tensor biasValue = bias == null ? null : bias.value();
         if (!records(in, weight, bias)) {
-            backend.linearActivation(out, null, in, weight.value(), biasValue, act);
+            backend.linearActivation(out, null, in, weight.productValue(), biasValue, act);
             return out;
         }
         Tensor pre = backend.empty(DType.F32, out.shape());                              // (..., O)
-        backend.linearActivation(out, pre, in, weight.value(), biasValue, act);
+        backend.linearActivation(out, pre, in, weight.productValue(), biasValue, act);
         tape.track(out);
         tape.record(() -> {
             Tensor dOut = tape.existingGrad(out);

@@ -3,6 +3,10 @@
  * same shape while it trains, and the trainable flag freezing policies set. A parameter may hold
  * several HF tensors stacked along dimension 0 (BERT's query, key and value weights fused into one
  * (3C, C) projection): names() lists them in stacking order, and saving splits them back.
+ *
+ * A frozen parameter's value is constant, so products may read it in the backend's prepared form
+ * (Backend.prepareWeight: the CPU backend's packed GEMM panels), made on first use and dropped when the
+ * parameter becomes trainable or is assigned. Write a new value through assign, not into value().
  */
 package dev.kanna.autograd;
 
@@ -15,6 +19,7 @@ public final class Parameter {
     private final Tensor value;
     private Tensor grad;
     private boolean trainable;
+    private Tensor prepared;      // the backend's prepared form of value while frozen; null until used
 
     /** A parameter holding one HF tensor. */
     public Parameter(String name, Tensor value) {
@@ -54,6 +59,27 @@ public final class Parameter {
         return value;
     }
 
+    /**
+     * The value for the weight operand of Backend.linear and linearActivation: while frozen, the
+     * backend's prepared form (made once, on first use); while trainable, the value itself.
+     */
+    public Tensor productValue() {
+        if (trainable) return value;
+        if (prepared == null) prepared = value.backend().prepareWeight(value);
+        return prepared;
+    }
+
+    /** Copies src (same shape) into the value, dropping any prepared form made from the old one. */
+    public void assign(Tensor src) {
+        dropPrepared();
+        value.backend().copy(value, src);
+    }
+
+    private void dropPrepared() {
+        if (prepared != null && prepared != value) prepared.release();
+        prepared = null;
+    }
+
     /** The accumulated gradient; null while frozen. */
     public Tensor grad() {
         return grad;
@@ -68,6 +94,7 @@ public final class Parameter {
      * outside any backend scope: the gradient lives as long as the parameter trains.
      */
     public void setTrainable(boolean trainable) {
+        if (trainable) dropPrepared();     // the optimizer will write the value from now on
         if (trainable && grad == null) grad = value.backend().zeros(value.shape());
         if (!trainable && grad != null) {
             grad.release();

@@ -102,6 +102,18 @@ public interface Backend extends AutoCloseable {
     void linear(Tensor out, Tensor in, Tensor weight, Tensor bias);
 
     /**
+     * weight (O, I) in the form this backend's linear and linearActivation read fastest, for a weight
+     * that stays constant from now on (a frozen layer, a model used for inference): the CPU backend
+     * packs it into its GEMM's panels once instead of on every product. The result is only for those
+     * two ops (as their weight) and does not follow later writes to weight; it holds its own storage
+     * (about the weight's size) until dropped, and release is a no-op. Backends with nothing to gain
+     * return weight itself (the default).
+     */
+    default Tensor prepareWeight(Tensor weight) {
+        return weight;
+    }
+
+    /**
      * dIn(N, I) += dOut(N, O) · weight(O, I);  dWeight(O, I) += dOut(N, O)ᵀ · in(N, I);
      * dBias(O) += Σₙ dOut(n, ·). Each gradient output nullable.
      */

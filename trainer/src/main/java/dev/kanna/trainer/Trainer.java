@@ -355,7 +355,7 @@ public final class Trainer {
             if (t == null) throw new IllegalStateException("best weights lack " + p.name());
             Backend backend = p.value().backend();
             try (var scope = backend.scope()) {
-                backend.copy(p.value(), backend.upload(t.data(), t.shape()));
+                p.assign(backend.upload(t.data(), t.shape()));
             }
         }
     }

@@ -74,7 +74,10 @@ public final class CpuBackend extends PooledBackend {
 
     static float[] f(Tensor t) {
         if (t.dtype() != DType.F32) throw new IllegalArgumentException("expected an F32 tensor, got " + t);
-        return (float[]) t.storage();
+        if (!(t.storage() instanceof float[] data)) {
+            throw new IllegalArgumentException(t + " is a prepared weight: only linear and linearActivation read it");
+        }
+        return data;
     }
 
     static int[] i(Tensor t) {
@@ -141,9 +144,20 @@ public final class CpuBackend extends PooledBackend {
     // ---------------------------------------------------------------- dense layers
 
     @Override
+    public Tensor prepareWeight(Tensor weight) {
+        if (weight.rank() != 2) throw new IllegalArgumentException("a weight is (out, in), got " + weight);
+        if (weight.storage() instanceof Gemm.PackedB) return weight;
+        Gemm.PackedB packed = Gemm.packWeight(pool, f(weight), weight.dim(0), weight.dim(1));
+        // Not pooled storage (ownsStorage false: release leaves it alone); the collector takes it.
+        return new Tensor(this, DType.F32, weight.shape(), packed, false);
+    }
+
+    @Override
     public void linear(Tensor out, Tensor in, Tensor weight, Tensor bias) {
-        Gemm.linear(pool, f(out), f(in), f(weight), bias == null ? null : f(bias),
-                in.rows(), in.dim(-1), weight.dim(0));
+        int n = in.rows(), k = in.dim(-1), o = weight.dim(0);
+        float[] b = bias == null ? null : f(bias);
+        if (weight.storage() instanceof Gemm.PackedB packed) Gemm.linear(pool, f(out), f(in), packed, b, n, k, o);
+        else Gemm.linear(pool, f(out), f(in), f(weight), b, n, k, o);
     }
 
     @Override
@@ -158,8 +172,13 @@ public final class CpuBackend extends PooledBackend {
 
     @Override
     public void linearActivation(Tensor out, Tensor preActivation, Tensor in, Tensor weight, Tensor bias, Activation act) {
-        Gemm.linearActivation(pool, f(out), preActivation == null ? f(out) : f(preActivation), f(in), f(weight),
-                bias == null ? null : f(bias), in.rows(), in.dim(-1), weight.dim(0), act);
+        int n = in.rows(), k = in.dim(-1), o = weight.dim(0);
+        float[] b = bias == null ? null : f(bias), pre = preActivation == null ? f(out) : f(preActivation);
+        if (weight.storage() instanceof Gemm.PackedB packed) {
+            Gemm.linearActivation(pool, f(out), pre, f(in), packed, b, n, k, o, act);
+        } else {
+            Gemm.linearActivation(pool, f(out), pre, f(in), f(weight), b, n, k, o, act);
+        }
     }
 
     // ---------------------------------------------------------------- activations

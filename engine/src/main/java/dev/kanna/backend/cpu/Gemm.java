@@ -88,6 +88,21 @@ final class Gemm {
      */
     static void multiply(ThreadPool pool, int m, int n, int k, Mat a, Mat b, float[] c, int cOff, int ldc,
                          boolean accumulate, float[] bias, Activation act, float[] actOut) {
+        multiply(pool, m, n, k, a, b, null, c, cOff, ldc, accumulate, bias, act, actOut);
+    }
+
+    /** As above with B packed beforehand (a constant weight): no packing per product. */
+    static void multiply(ThreadPool pool, int m, int n, int k, Mat a, PackedB b, float[] c, int cOff, int ldc,
+                         boolean accumulate, float[] bias, Activation act, float[] actOut) {
+        if (b.k() != k || b.n() != n) {
+            throw new IllegalArgumentException("packed B is " + b.k() + "×" + b.n() + ", product needs " + k + "×" + n);
+        }
+        multiply(pool, m, n, k, a, null, b, c, cOff, ldc, accumulate, bias, act, actOut);
+    }
+
+    /** The loop nest; exactly one of b and packed is given. */
+    private static void multiply(ThreadPool pool, int m, int n, int k, Mat a, Mat b, PackedB packed, float[] c,
+                                 int cOff, int ldc, boolean accumulate, float[] bias, Activation act, float[] actOut) {
         if (accumulate && bias != null) throw new IllegalArgumentException("bias only when overwriting");
         if (m <= 0 || n <= 0) return;
         if (k == 0) {
@@ -102,7 +117,7 @@ final class Gemm {
         int threads = parallel ? pool.threads() : 1;
         int mc = rowBlock(m, threads);
         int mBlocks = ceilDiv(m, mc);
-        float[] bp = WORKSPACE.get().b(KC * Math.min(roundUp(n, NR), NC));
+        float[] bp = packed != null ? packed.data : WORKSPACE.get().b(KC * Math.min(roundUp(n, NR), NC));
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc), panels = ceilDiv(nc, NR);
             // Split the columns too when there are fewer row blocks than threads (small M, wide N).
@@ -112,26 +127,27 @@ final class Gemm {
                 boolean first = pc == 0;
                 Activation epilogue = pc + kc == k ? act : null;
                 boolean overwrite = first && !accumulate;
+                int bBase = packed != null ? packed.offset(jc, pc) : 0;
                 if (!parallel) {
                     // On the calling thread: plain loops, no lambdas (nothing allocated per product).
-                    packB(b, pc, kc, jc, nc, 0, panels, bp);
+                    if (packed == null) packB(b, pc, kc, jc, nc, 0, panels, bp, 0);
                     for (int ic = 0; ic < m; ic += mc) {
-                        block(a, ic, Math.min(mc, m - ic), pc, kc, bp, jc, nc, 0, panels, c, cOff, ldc, overwrite,
-                                bias, direct, epilogue, actOut);
+                        block(a, ic, Math.min(mc, m - ic), pc, kc, bp, bBase, jc, nc, 0, panels, c, cOff, ldc,
+                                overwrite, bias, direct, epilogue, actOut);
                     }
                     continue;
                 }
                 int jcF = jc, pcF = pc;
-                ThreadPool.RangeBody packB = (from, to) -> packB(b, pcF, kc, jcF, nc, from, to, bp);
+                ThreadPool.RangeBody packB = (from, to) -> packB(b, pcF, kc, jcF, nc, from, to, bp, 0);
                 ThreadPool.RangeBody compute = (from, to) -> {
                     for (int item = from; item < to; item++) {
                         int ic = (item / nGroups) * mc, group = item % nGroups;
                         int p0 = panels * group / nGroups, p1 = panels * (group + 1) / nGroups;
-                        block(a, ic, Math.min(mc, m - ic), pcF, kc, bp, jcF, nc, p0, p1, c, cOff, ldc,
+                        block(a, ic, Math.min(mc, m - ic), pcF, kc, bp, bBase, jcF, nc, p0, p1, c, cOff, ldc,
                                 overwrite, bias, direct, epilogue, actOut);
                     }
                 };
-                pool.parallelFor(panels, 4, packB);
+                if (packed == null) pool.parallelFor(panels, 4, packB);
                 pool.parallelPieces(mBlocks * nGroups, mBlocks * nGroups, compute);   // one block per piece
             }
         }
@@ -141,7 +157,7 @@ final class Gemm {
      * One MC-row block of A against panels [p0, p1) of the packed B slice. With direct, whole MR-row
      * panels of A are read in place and only a final partial panel is packed (zero-padded).
      */
-    private static void block(Mat a, int ic, int mc, int pc, int kc, float[] bp, int jc, int nc, int p0, int p1,
+    private static void block(Mat a, int ic, int mc, int pc, int kc, float[] bp, int bBase, int jc, int nc, int p0, int p1,
                               float[] c, int cOff, int ldc, boolean overwrite, float[] bias, boolean direct,
                               Activation act, float[] actOut) {
         Workspace ws = WORKSPACE.get();
@@ -149,7 +165,7 @@ final class Gemm {
         int inPlaceRows = direct ? mc / MR * MR : 0;
         if (mc > inPlaceRows) packA(a, ic + inPlaceRows, mc - inPlaceRows, pc, kc, ap);
         for (int panel = p0; panel < p1; panel++) {
-            int j = jc + panel * NR, cols = Math.min(NR, nc - panel * NR), bOff = panel * NR * kc;
+            int j = jc + panel * NR, cols = Math.min(NR, nc - panel * NR), bOff = bBase + panel * NR * kc;
             for (int ir = 0; ir < mc; ir += MR) {
                 int rows = Math.min(MR, mc - ir), cAt = cOff + (ic + ir) * ldc + j;
                 if (ir < inPlaceRows) {
@@ -244,12 +260,15 @@ final class Gemm {
         }
     }
 
-    /** Packs panels [from, to) of b(pc.., jc..) (kc × nc) as [panel][p][NR], zero-padding the last panel. */
-    static void packB(Mat b, int pc, int kc, int jc, int nc, int from, int to, float[] bp) {
+    /**
+     * Packs panels [from, to) of b(pc.., jc..) (kc × nc) as [panel][p][NR] from bp[bpOff], zero-padding
+     * the last panel.
+     */
+    static void packB(Mat b, int pc, int kc, int jc, int nc, int from, int to, float[] bp, int bpOff) {
         float[] d = b.data();
         int rs = b.rowStride(), cs = b.colStride();
         for (int panel = from; panel < to; panel++) {
-            int j0 = panel * NR, cols = Math.min(NR, nc - j0), dst = panel * NR * kc;
+            int j0 = panel * NR, cols = Math.min(NR, nc - j0), dst = bpOff + panel * NR * kc;
             int base = b.off() + pc * rs + (jc + j0) * cs;
             if (cs == 1) {
                 // Row-major storage: each p is a contiguous run of NR values.
@@ -297,6 +316,35 @@ final class Gemm {
         return Math.min(MC, roundUp(ceilDiv(m, blocks), MR));
     }
 
+    /**
+     * A constant B (K, N) packed once (a frozen weight, read as Wᵀ), every (NC block, K slice) in the
+     * layout packB gives it per product: block jc's slices follow one another, slice pc holding
+     * ceil(nc/NR) panels of kc × NR. Products read it as packB's output would be, so results are the
+     * same bit for bit.
+     */
+    record PackedB(int k, int n, float[] data) {
+        static PackedB pack(ThreadPool pool, Mat b, int k, int n) {
+            float[] data = new float[Math.multiplyExact(roundUp(n, NR), k)];
+            for (int jc = 0; jc < n; jc += NC) {
+                int nc = Math.min(NC, n - jc), panels = ceilDiv(nc, NR), jcF = jc;
+                for (int pc = 0; pc < k; pc += KC) {
+                    int kc = Math.min(KC, k - pc), pcF = pc, at = offset(k, jc, pc, nc);
+                    pool.parallelFor(panels, 4, (from, to) -> packB(b, pcF, kc, jcF, nc, from, to, data, at));
+                }
+            }
+            return new PackedB(k, n, data);
+        }
+
+        /** Where block jc's slice pc starts. */
+        int offset(int jc, int pc) {
+            return offset(k, jc, pc, Math.min(NC, n - jc));
+        }
+
+        private static int offset(int k, int jc, int pc, int nc) {
+            return jc * k + roundUp(nc, NR) * pc;     // blocks before jc are NC wide (a multiple of NR)
+        }
+    }
+
     private static int ceilDiv(int a, int b) {
         return (a + b - 1) / b;
     }
@@ -316,6 +364,22 @@ final class Gemm {
     static void linearActivation(ThreadPool pool, float[] out, float[] pre, float[] in, float[] w, float[] bias,
                                  int n, int k, int o, Activation act) {
         multiply(pool, n, o, k, Mat.rows(in, 0, k), Mat.transposed(w, 0, k), pre, 0, o, false, bias, act, out);
+    }
+
+    /** As linear, with w(O, K) packed beforehand by packWeight. */
+    static void linear(ThreadPool pool, float[] out, float[] in, PackedB w, float[] bias, int n, int k, int o) {
+        multiply(pool, n, o, k, Mat.rows(in, 0, k), w, out, 0, o, false, bias, null, null);
+    }
+
+    /** As linearActivation, with w packed beforehand. */
+    static void linearActivation(ThreadPool pool, float[] out, float[] pre, float[] in, PackedB w, float[] bias,
+                                 int n, int k, int o, Activation act) {
+        multiply(pool, n, o, k, Mat.rows(in, 0, k), w, pre, 0, o, false, bias, act, out);
+    }
+
+    /** A weight w(O, K) packed once as the B operand (wᵀ) of the products above. */
+    static PackedB packWeight(ThreadPool pool, float[] w, int o, int k) {
+        return PackedB.pack(pool, Mat.transposed(w, 0, k), k, o);
     }
 
     /** dIn(N, K) += dOut(N, O) · w(O, K). */

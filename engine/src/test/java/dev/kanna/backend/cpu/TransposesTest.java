@@ -50,8 +50,8 @@ class TransposesTest {
         }
         int panels = (nc + Gemm.NR - 1) / Gemm.NR;
         float[] fromRows = new float[panels * Gemm.NR * kc], fromTransposed = new float[fromRows.length];
-        Gemm.packB(Mat.rows(logical, 0, n), pc, kc, jc, nc, 0, panels, fromRows);
-        Gemm.packB(Mat.transposed(stored, 7, k + 1), pc, kc, jc, nc, 0, panels, fromTransposed);
+        Gemm.packB(Mat.rows(logical, 0, n), pc, kc, jc, nc, 0, panels, fromRows, 0);
+        Gemm.packB(Mat.transposed(stored, 7, k + 1), pc, kc, jc, nc, 0, panels, fromTransposed, 0);
         Close.assertBitwise(kc + "×" + nc, fromRows, fromTransposed);
     }
 }
