@@ -161,7 +161,7 @@ final class Gemm {
                               float[] c, int cOff, int ldc, boolean overwrite, float[] bias, boolean direct,
                               Activation act, float[] actOut) {
         Workspace ws = WORKSPACE.get();
-        float[] ap = ws.a(roundUp(mc, MR) * kc), tile = ws.tile;
+        float[] ap = ws.a(roundUp(mc, MR) * kc + A_SLACK), tile = ws.tile;
         int inPlaceRows = direct ? mc / MR * MR : 0;
         if (mc > inPlaceRows) packA(a, ic + inPlaceRows, mc - inPlaceRows, pc, kc, ap);
         for (int panel = p0; panel < p1; panel++) {
@@ -230,7 +230,16 @@ final class Gemm {
         else GemmKernels.tile6(ap, aOff, bp, bOff, kc, init, initOff, initLd, c, cOff, ldc);
     }
 
-    /** Packs a(ic.., pc..) (mc × kc) into MR-row panels [panel][p][MR], zero-padding the last panel. */
+    private static final int LANES = GemmKernels.LANES;
+    /** Whether packA transposes row-major panels in registers: needs a transpose and MR ≤ LANES. */
+    private static final boolean TRANSPOSE_A = Transposes.SUPPORTED && MR <= LANES;
+    /** Floats a packed A buffer needs past its panels for the transposes' last store. */
+    static final int A_SLACK = LANES;
+
+    /**
+     * Packs a(ic.., pc..) (mc × kc) into MR-row panels [panel][p][MR], zero-padding the last panel;
+     * ap needs A_SLACK floats past the panels.
+     */
     static void packA(Mat a, int ic, int mc, int pc, int kc, float[] ap) {
         float[] d = a.data();
         int rs = a.rowStride(), cs = a.colStride();
@@ -243,6 +252,15 @@ final class Gemm {
                     int src = base + p * cs, at = dst + p * MR;
                     for (int r = 0; r < rows; r++) ap[at + r] = d[src + r];
                     for (int r = rows; r < MR; r++) ap[at + r] = 0f;
+                }
+            } else if (cs == 1 && rows == MR && TRANSPOSE_A && kc >= LANES && base + (LANES - 1) * rs + kc <= d.length) {
+                // Row-major storage, full panel: transpose LANES rows at a time in registers. Rows
+                // past the panel's MR only fill lanes that the next p's store overwrites (the last
+                // spills into the buffer's slack), so the panel ends up exactly as the scalar copy.
+                int p = 0;
+                for (; p + LANES <= kc; p += LANES) Transposes.transpose(d, base + p, rs, ap, dst + p * MR, MR);
+                for (; p < kc; p++) {
+                    for (int r = 0; r < MR; r++) ap[dst + p * MR + r] = d[base + r * rs + p];
                 }
             } else {
                 for (int r = 0; r < rows; r++) {
