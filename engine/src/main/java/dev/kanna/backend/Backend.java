@@ -106,8 +106,8 @@ public interface Backend extends AutoCloseable {
      * that stays constant from now on (a frozen layer, a model used for inference): the CPU backend
      * packs it into its GEMM's panels once instead of on every product. The result is only for those
      * two ops (as their weight) and does not follow later writes to weight; it holds its own storage
-     * (about the weight's size) until dropped, and release is a no-op. Backends with nothing to gain
-     * return weight itself (the default).
+     * (about the weight's size) until released. A backend may return weight itself: when it has
+     * nothing to gain (the default), or when prepared copies would take more memory than it allows.
      */
     default Tensor prepareWeight(Tensor weight) {
         return weight;

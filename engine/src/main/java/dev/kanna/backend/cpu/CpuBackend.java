@@ -19,13 +19,22 @@ import java.util.Arrays;
 public final class CpuBackend extends PooledBackend {
 
     private final ThreadPool pool;
+    /** The most bytes prepared (packed) weights may hold at once; beyond it weights stay unpacked. */
+    private final long preparedBudget;
+    private long preparedBytes;     // guarded by this
 
     public CpuBackend() {
         this(Runtime.getRuntime().availableProcessors());
     }
 
+    /** With prepared weights limited to an eighth of the Java heap. */
     public CpuBackend(int threads) {
+        this(threads, Runtime.getRuntime().maxMemory() / 8);
+    }
+
+    CpuBackend(int threads, long preparedBudget) {
         this.pool = new ThreadPool(threads);
+        this.preparedBudget = preparedBudget;
     }
 
     public int threads() {
@@ -143,13 +152,40 @@ public final class CpuBackend extends PooledBackend {
 
     // ---------------------------------------------------------------- dense layers
 
+    /**
+     * Packs the weight once, unless the packed copies (each about the weight's size) would pass the
+     * budget: then the weight itself, packed per product as before. The budget keeps a large model
+     * with many frozen layers (bert-large: ~50 MB per layer) from doubling its footprint.
+     */
     @Override
     public Tensor prepareWeight(Tensor weight) {
         if (weight.rank() != 2) throw new IllegalArgumentException("a weight is (out, in), got " + weight);
         if (weight.storage() instanceof Gemm.PackedB) return weight;
+        long bytes = 4L * Gemm.packedWeightSize(weight.dim(0), weight.dim(1));
+        synchronized (this) {
+            if (preparedBytes + bytes > preparedBudget) return weight;
+            preparedBytes += bytes;
+        }
         Gemm.PackedB packed = Gemm.packWeight(pool, f(weight), weight.dim(0), weight.dim(1));
-        // Not pooled storage (ownsStorage false: release leaves it alone); the collector takes it.
+        // Not pooled storage (ownsStorage false): release (below) only returns its bytes to the budget.
         return new Tensor(this, DType.F32, weight.shape(), packed, false);
+    }
+
+    /** Bytes held by prepared weights not yet released. */
+    synchronized long preparedBytes() {
+        return preparedBytes;
+    }
+
+    @Override
+    public void release(Tensor t) {
+        if (!t.isReleased() && t.storage() instanceof Gemm.PackedB packed) {
+            t.markReleased();
+            synchronized (this) {
+                preparedBytes -= 4L * packed.data().length;
+            }
+            return;
+        }
+        super.release(t);
     }
 
     @Override

@@ -395,6 +395,11 @@ final class Gemm {
         multiply(pool, n, o, k, Mat.rows(in, 0, k), w, pre, 0, o, false, bias, act, out);
     }
 
+    /** Floats a packed weight w(O, K) takes. */
+    static long packedWeightSize(int o, int k) {
+        return (long) roundUp(o, NR) * k;
+    }
+
     /** A weight w(O, K) packed once as the B operand (wᵀ) of the products above. */
     static PackedB packWeight(ThreadPool pool, float[] w, int o, int k) {
         return PackedB.pack(pool, Mat.transposed(w, 0, k), k, o);

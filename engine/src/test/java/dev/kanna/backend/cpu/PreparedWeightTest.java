@@ -3,7 +3,7 @@
  * moves values and the products run the same FMA chains, so the comparison is bitwise, at shapes that
  * straddle the GEMM's K slice (384) and column block (4096). A frozen Parameter hands products its
  * prepared form and drops it when it becomes trainable or is assigned, so a product never reads a
- * stale copy.
+ * stale copy. Packed copies stay within the backend's memory budget.
  */
 package dev.kanna.backend.cpu;
 
@@ -63,6 +63,21 @@ class PreparedWeightTest {
         var e = assertThrows(IllegalArgumentException.class, () -> backend.download(prepared));
         assertEquals(prepared + " is a prepared weight: only linear and linearActivation read it", e.getMessage());
         assertSame(prepared, backend.prepareWeight(prepared));
+    }
+
+    @Test
+    void preparedWeightsStayWithinTheirMemoryBudget() {
+        long one = 4L * Gemm.packedWeightSize(40, 16);
+        try (CpuBackend small = new CpuBackend(1, one + one / 2)) {
+            Tensor a = small.upload(randn(40 * 16), 40, 16), b = small.upload(randn(40 * 16), 40, 16);
+            Tensor packedA = small.prepareWeight(a);
+            assertNotSame(a, packedA);
+            assertEquals(one, small.preparedBytes());
+            assertSame(b, small.prepareWeight(b), "over budget: the weight itself");
+            packedA.release();
+            assertEquals(0, small.preparedBytes());
+            assertNotSame(b, small.prepareWeight(b), "released bytes return to the budget");
+        }
     }
 
     @Test
