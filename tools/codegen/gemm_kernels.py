@@ -93,8 +93,8 @@ def transpose(lanes):
     a("        IntVector lo, hi, t;")
     stage, d = 0, lanes // 2
     while d >= 1:
-        a(f"        lo = LO[{stage}];")
-        a(f"        hi = HI[{stage}];")
+        a(f"        lo = LO{stage};")
+        a(f"        hi = HI{stage};")
         for i in range(lanes):
             if i & d:
                 continue
@@ -131,7 +131,16 @@ final class Transposes {
     static final int LANES = F.length();
     /** Whether this vector width has a generated transpose (4, 8 or 16 floats). */
     static final boolean SUPPORTED = LANES == 4 || LANES == 8 || LANES == 16;
-    private static final IntVector[] LO = indices(true), HI = indices(false);
+    /*
+     * One constant per stage, never an array element: C2 intrinsifies selectFrom only when it knows
+     * the index vector's exact class, and an element loaded from an IntVector[] is just an IntVector.
+     * Where that type was not speculated, selectFrom fell back to its Java form and allocated
+     * (4 GB per training step under JMH). Stages past log2(LANES) are unused (null).
+     */
+    private static final IntVector LO0 = indices(true, 0), HI0 = indices(false, 0);
+    private static final IntVector LO1 = indices(true, 1), HI1 = indices(false, 1);
+    private static final IntVector LO2 = indices(true, 2), HI2 = indices(false, 2);
+    private static final IntVector LO3 = indices(true, 3), HI3 = indices(false, 3);
 
     private Transposes() {
     }
@@ -145,18 +154,15 @@ final class Transposes {
     }
 
     /** Stage s (d = LANES/2^(s+1)): two-vector lane indices (0..LANES−1 row i, LANES.. row i + d). */
-    private static IntVector[] indices(boolean low) {
-        int stages = Integer.numberOfTrailingZeros(LANES);
-        IntVector[] out = new IntVector[stages];
+    private static IntVector indices(boolean low, int stage) {
+        int d = LANES >> (stage + 1);
+        if (d < 1) return null;
         int[] idx = new int[LANES];
-        for (int s = 0, d = LANES / 2; s < stages; s++, d /= 2) {
-            for (int j = 0; j < LANES; j++) {
-                boolean mine = (j & d) == 0;
-                idx[j] = low ? (mine ? j : LANES + j - d) : (mine ? j + d : LANES + j);
-            }
-            out[s] = IntVector.fromArray(I, idx, 0);
+        for (int j = 0; j < LANES; j++) {
+            boolean mine = (j & d) == 0;
+            idx[j] = low ? (mine ? j : LANES + j - d) : (mine ? j + d : LANES + j);
         }
-        return out;
+        return IntVector.fromArray(I, idx, 0);
     }
 
     private static IntVector row(float[] src, int at) {

@@ -21,7 +21,16 @@ final class Transposes {
     static final int LANES = F.length();
     /** Whether this vector width has a generated transpose (4, 8 or 16 floats). */
     static final boolean SUPPORTED = LANES == 4 || LANES == 8 || LANES == 16;
-    private static final IntVector[] LO = indices(true), HI = indices(false);
+    /*
+     * One constant per stage, never an array element: C2 intrinsifies selectFrom only when it knows
+     * the index vector's exact class, and an element loaded from an IntVector[] is just an IntVector.
+     * Where that type was not speculated, selectFrom fell back to its Java form and allocated
+     * (4 GB per training step under JMH). Stages past log2(LANES) are unused (null).
+     */
+    private static final IntVector LO0 = indices(true, 0), HI0 = indices(false, 0);
+    private static final IntVector LO1 = indices(true, 1), HI1 = indices(false, 1);
+    private static final IntVector LO2 = indices(true, 2), HI2 = indices(false, 2);
+    private static final IntVector LO3 = indices(true, 3), HI3 = indices(false, 3);
 
     private Transposes() {
     }
@@ -35,18 +44,15 @@ final class Transposes {
     }
 
     /** Stage s (d = LANES/2^(s+1)): two-vector lane indices (0..LANES−1 row i, LANES.. row i + d). */
-    private static IntVector[] indices(boolean low) {
-        int stages = Integer.numberOfTrailingZeros(LANES);
-        IntVector[] out = new IntVector[stages];
+    private static IntVector indices(boolean low, int stage) {
+        int d = LANES >> (stage + 1);
+        if (d < 1) return null;
         int[] idx = new int[LANES];
-        for (int s = 0, d = LANES / 2; s < stages; s++, d /= 2) {
-            for (int j = 0; j < LANES; j++) {
-                boolean mine = (j & d) == 0;
-                idx[j] = low ? (mine ? j : LANES + j - d) : (mine ? j + d : LANES + j);
-            }
-            out[s] = IntVector.fromArray(I, idx, 0);
+        for (int j = 0; j < LANES; j++) {
+            boolean mine = (j & d) == 0;
+            idx[j] = low ? (mine ? j : LANES + j - d) : (mine ? j + d : LANES + j);
         }
-        return out;
+        return IntVector.fromArray(I, idx, 0);
     }
 
     private static IntVector row(float[] src, int at) {
@@ -59,8 +65,8 @@ final class Transposes {
         IntVector r8 = row(src, off + 8 * ld), r9 = row(src, off + 9 * ld), r10 = row(src, off + 10 * ld), r11 = row(src, off + 11 * ld);
         IntVector r12 = row(src, off + 12 * ld), r13 = row(src, off + 13 * ld), r14 = row(src, off + 14 * ld), r15 = row(src, off + 15 * ld);
         IntVector lo, hi, t;
-        lo = LO[0];
-        hi = HI[0];
+        lo = LO0;
+        hi = HI0;
         t = lo.selectFrom(r0, r8);
         r8 = hi.selectFrom(r0, r8);
         r0 = t;
@@ -85,8 +91,8 @@ final class Transposes {
         t = lo.selectFrom(r7, r15);
         r15 = hi.selectFrom(r7, r15);
         r7 = t;
-        lo = LO[1];
-        hi = HI[1];
+        lo = LO1;
+        hi = HI1;
         t = lo.selectFrom(r0, r4);
         r4 = hi.selectFrom(r0, r4);
         r0 = t;
@@ -111,8 +117,8 @@ final class Transposes {
         t = lo.selectFrom(r11, r15);
         r15 = hi.selectFrom(r11, r15);
         r11 = t;
-        lo = LO[2];
-        hi = HI[2];
+        lo = LO2;
+        hi = HI2;
         t = lo.selectFrom(r0, r2);
         r2 = hi.selectFrom(r0, r2);
         r0 = t;
@@ -137,8 +143,8 @@ final class Transposes {
         t = lo.selectFrom(r13, r15);
         r15 = hi.selectFrom(r13, r15);
         r13 = t;
-        lo = LO[3];
-        hi = HI[3];
+        lo = LO3;
+        hi = HI3;
         t = lo.selectFrom(r0, r1);
         r1 = hi.selectFrom(r0, r1);
         r0 = t;
@@ -185,8 +191,8 @@ final class Transposes {
         IntVector r0 = row(src, off + 0 * ld), r1 = row(src, off + 1 * ld), r2 = row(src, off + 2 * ld), r3 = row(src, off + 3 * ld);
         IntVector r4 = row(src, off + 4 * ld), r5 = row(src, off + 5 * ld), r6 = row(src, off + 6 * ld), r7 = row(src, off + 7 * ld);
         IntVector lo, hi, t;
-        lo = LO[0];
-        hi = HI[0];
+        lo = LO0;
+        hi = HI0;
         t = lo.selectFrom(r0, r4);
         r4 = hi.selectFrom(r0, r4);
         r0 = t;
@@ -199,8 +205,8 @@ final class Transposes {
         t = lo.selectFrom(r3, r7);
         r7 = hi.selectFrom(r3, r7);
         r3 = t;
-        lo = LO[1];
-        hi = HI[1];
+        lo = LO1;
+        hi = HI1;
         t = lo.selectFrom(r0, r2);
         r2 = hi.selectFrom(r0, r2);
         r0 = t;
@@ -213,8 +219,8 @@ final class Transposes {
         t = lo.selectFrom(r5, r7);
         r7 = hi.selectFrom(r5, r7);
         r5 = t;
-        lo = LO[2];
-        hi = HI[2];
+        lo = LO2;
+        hi = HI2;
         t = lo.selectFrom(r0, r1);
         r1 = hi.selectFrom(r0, r1);
         r0 = t;
@@ -240,16 +246,16 @@ final class Transposes {
     private static void transpose4(float[] src, int off, int ld, float[] dst, int dOff, int dLd) {
         IntVector r0 = row(src, off + 0 * ld), r1 = row(src, off + 1 * ld), r2 = row(src, off + 2 * ld), r3 = row(src, off + 3 * ld);
         IntVector lo, hi, t;
-        lo = LO[0];
-        hi = HI[0];
+        lo = LO0;
+        hi = HI0;
         t = lo.selectFrom(r0, r2);
         r2 = hi.selectFrom(r0, r2);
         r0 = t;
         t = lo.selectFrom(r1, r3);
         r3 = hi.selectFrom(r1, r3);
         r1 = t;
-        lo = LO[1];
-        hi = HI[1];
+        lo = LO1;
+        hi = HI1;
         t = lo.selectFrom(r0, r1);
         r1 = hi.selectFrom(r0, r1);
         r0 = t;
