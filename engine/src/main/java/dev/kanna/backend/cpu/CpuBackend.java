@@ -190,10 +190,18 @@ public final class CpuBackend extends PooledBackend {
 
     @Override
     public void linear(Tensor out, Tensor in, Tensor weight, Tensor bias) {
+        dense(out, out, in, weight, bias, null);
+    }
+
+    /** pre = in·weightᵀ + bias, then out = act(pre) when act is given; the weight plain or prepared. */
+    private void dense(Tensor out, Tensor pre, Tensor in, Tensor weight, Tensor bias, Activation act) {
         int n = in.rows(), k = in.dim(-1), o = weight.dim(0);
         float[] b = bias == null ? null : f(bias);
-        if (weight.storage() instanceof Gemm.PackedB packed) Gemm.linear(pool, f(out), f(in), packed, b, n, k, o);
-        else Gemm.linear(pool, f(out), f(in), f(weight), b, n, k, o);
+        if (weight.storage() instanceof Gemm.PackedB packed) {
+            Gemm.linearActivation(pool, f(out), f(pre), f(in), packed, b, n, k, o, act);
+        } else {
+            Gemm.linearActivation(pool, f(out), f(pre), f(in), f(weight), b, n, k, o, act);
+        }
     }
 
     @Override
@@ -208,13 +216,7 @@ public final class CpuBackend extends PooledBackend {
 
     @Override
     public void linearActivation(Tensor out, Tensor preActivation, Tensor in, Tensor weight, Tensor bias, Activation act) {
-        int n = in.rows(), k = in.dim(-1), o = weight.dim(0);
-        float[] b = bias == null ? null : f(bias), pre = preActivation == null ? f(out) : f(preActivation);
-        if (weight.storage() instanceof Gemm.PackedB packed) {
-            Gemm.linearActivation(pool, f(out), pre, f(in), packed, b, n, k, o, act);
-        } else {
-            Gemm.linearActivation(pool, f(out), pre, f(in), f(weight), b, n, k, o, act);
-        }
+        dense(out, preActivation == null ? out : preActivation, in, weight, bias, act);
     }
 
     // ---------------------------------------------------------------- activations

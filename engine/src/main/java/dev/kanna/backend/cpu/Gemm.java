@@ -373,20 +373,10 @@ final class Gemm {
 
     // ---------------------------------------------------------------- the Linear layer's three products
 
-    /** out(N, O) = in(N, K) · w(O, K)ᵀ + bias(O). */
-    static void linear(ThreadPool pool, float[] out, float[] in, float[] w, float[] bias, int n, int k, int o) {
-        multiply(pool, n, o, k, Mat.rows(in, 0, k), Mat.transposed(w, 0, k), out, 0, o, false, bias);
-    }
-
-    /** pre(N, O) = in·wᵀ + bias and out = act(pre), fused (pre may be out). */
+    /** pre(N, O) = in(N, K)·w(O, K)ᵀ + bias(O), then out = act(pre), fused (pre may be out; act nullable). */
     static void linearActivation(ThreadPool pool, float[] out, float[] pre, float[] in, float[] w, float[] bias,
                                  int n, int k, int o, Activation act) {
         multiply(pool, n, o, k, Mat.rows(in, 0, k), Mat.transposed(w, 0, k), pre, 0, o, false, bias, act, out);
-    }
-
-    /** As linear, with w(O, K) packed beforehand by packWeight. */
-    static void linear(ThreadPool pool, float[] out, float[] in, PackedB w, float[] bias, int n, int k, int o) {
-        multiply(pool, n, o, k, Mat.rows(in, 0, k), w, out, 0, o, false, bias, null, null);
     }
 
     /** As linearActivation, with w packed beforehand. */
