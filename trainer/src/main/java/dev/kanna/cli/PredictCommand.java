@@ -68,10 +68,10 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     private Example example(String line, long number) {
-        if (!pair) return new Example(line, null, null, number);
+        if (!pair) return Example.unlabelled(line, null, number);
         int tab = line.indexOf('\t');
         if (tab < 0) throw new DatasetException("stdin:" + number + ": --pair expects two texts separated by a tab");
-        return new Example(line.substring(0, tab), line.substring(tab + 1), null, number);
+        return Example.unlabelled(line.substring(0, tab), line.substring(tab + 1), number);
     }
 
     private void flush(TextClassifier classifier, List<Example> chunk, ObjectMapper json, PrintWriter out)

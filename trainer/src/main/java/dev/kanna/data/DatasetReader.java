@@ -83,7 +83,7 @@ public final class DatasetReader {
             String text = jsonText(file, lineNo, node, fields.text());
             String pair = fields.textPair() == null ? null : jsonText(file, lineNo, node, fields.textPair());
             String label = jsonText(file, lineNo, node, fields.label());
-            rows.add(new Example(text, pair, label, lineNo));
+            rows.add(Example.of(text, pair, label, lineNo));
         }
         return rows;
     }
@@ -120,7 +120,7 @@ public final class DatasetReader {
             if (label.isEmpty()) {
                 throw new DatasetException(file + ":" + lineNo + ": empty field \"" + fields.label() + "\"");
             }
-            rows.add(new Example(record.get(textCol), pairCol < 0 ? null : record.get(pairCol), label, lineNo));
+            rows.add(Example.of(record.get(textCol), pairCol < 0 ? null : record.get(pairCol), label, lineNo));
         }
         return rows;
     }

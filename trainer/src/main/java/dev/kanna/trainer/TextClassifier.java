@@ -86,7 +86,7 @@ public final class TextClassifier implements AutoCloseable {
     }
 
     public Prediction predict(String text) {
-        return predict(List.of(new Example(text, null, null, 1)), 1).getFirst();
+        return predict(List.of(Example.unlabelled(text, null, 1)), 1).getFirst();
     }
 
     /** Predictions for texts (second texts in textPair when the task takes pairs), in order. */

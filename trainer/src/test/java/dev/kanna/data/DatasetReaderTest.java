@@ -133,19 +133,19 @@ class DatasetReaderTest {
 
     @Test
     void labelMapIsSortedAndRejectsUnseenLabels() {
-        List<Example> train = List.of(new Example("a", null, "spam", 1), new Example("b", null, "ham", 2),
-                new Example("c", null, "spam", 3));
+        List<Example> train = List.of(Example.of("a", null, "spam", 1), Example.of("b", null, "ham", 2),
+                Example.of("c", null, "spam", 3));
         LabelMap map = LabelMap.fromTraining(train);
         assertEquals(List.of("ham", "spam"), map.labels());
         Path file = Path.of("eval.jsonl");
         DatasetException e = assertThrows(DatasetException.class,
-                () -> map.id(new Example("d", null, "phish", 7), file));
+                () -> map.id(Example.of("d", null, "phish", 7), file));
         assertTrue(e.getMessage().startsWith("eval.jsonl:7: label \"phish\" was never seen in training"));
     }
 
     @Test
     void integerLabelsSortNumerically() {
-        List<Example> train = List.of(new Example("a", null, "10", 1), new Example("b", null, "2", 2));
+        List<Example> train = List.of(Example.of("a", null, "10", 1), Example.of("b", null, "2", 2));
         assertEquals(List.of("2", "10"), LabelMap.fromTraining(train).labels());
     }
 }
