@@ -314,6 +314,63 @@ public final class Ops {
         return sum / denominator;
     }
 
+    /**
+     * Binary cross-entropy with logits, as torch's BCEWithLogitsLoss with reduction "mean": the mean
+     * over all N·K elements of max(x, 0) − x·y + log(1 + e^−|x|), with logits x (N, K) and float
+     * targets y (N·K, row-major; multi-hot 0/1, soft targets allowed). The gradient recorded is
+     * (σ(x) − y) / (N·K) times gradScale. Returns the mean loss (not scaled).
+     *
+     * The loss and its gradient are computed on the host: the head's output is a few floats per
+     * sequence, so a device kernel would save nothing, and every backend gets the same arithmetic.
+     */
+    public double binaryCrossEntropyWithLogits(Tensor logits, float[] targets, double gradScale) {
+        float[] x = backend.download(logits);
+        if (targets.length != x.length) {
+            throw new IllegalArgumentException(targets.length + " targets for " + x.length + " logits " + logits);
+        }
+        double sum = 0;
+        float[] dLogits = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            double v = x[i], y = targets[i];
+            sum += Math.max(v, 0) - v * y + Math.log1p(Math.exp(-Math.abs(v)));
+            dLogits[i] = (float) ((sigmoid(v) - y) * gradScale / x.length);
+        }
+        recordHostGradient(logits, dLogits);
+        return sum / x.length;
+    }
+
+    /**
+     * Mean squared error, as torch's MSELoss with reduction "mean": Σ (x − y)² / N over predictions
+     * x (N, 1) or (N) and targets y (N). The gradient recorded is 2(x − y) / N times gradScale.
+     * Returns the mean loss (not scaled). Host-side for the same reason as the binary cross-entropy.
+     */
+    public double meanSquaredError(Tensor predictions, float[] targets, double gradScale) {
+        float[] x = backend.download(predictions);
+        if (targets.length != x.length) {
+            throw new IllegalArgumentException(targets.length + " targets for " + x.length + " predictions " + predictions);
+        }
+        double sum = 0;
+        float[] dPredictions = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            double diff = (double) x[i] - targets[i];
+            sum += diff * diff;
+            dPredictions[i] = (float) (2 * diff * gradScale / x.length);
+        }
+        recordHostGradient(predictions, dPredictions);
+        return sum / x.length;
+    }
+
+    /** Records ∂loss/∂output computed on the host, when output's gradient is wanted. */
+    private void recordHostGradient(Tensor output, float[] gradient) {
+        if (!records(output)) return;
+        Tensor g = backend.upload(gradient, output.shape());
+        tape.record(() -> accumulate(tape.grad(output), g));
+    }
+
+    private static double sigmoid(double x) {
+        return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+    }
+
     private long nextDropoutSeed() {
         return DropoutRng.derive(stepSeed, dropoutSite++);
     }

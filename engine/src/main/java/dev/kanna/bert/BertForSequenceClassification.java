@@ -21,7 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-public final class BertForSequenceClassification implements PretrainedBert {
+public final class BertForSequenceClassification implements TaskModel {
     private final BertModel bert;        // with its pooler
     private final Linear classifier;     // (K, C)
     private final float dropout;
@@ -62,6 +62,26 @@ public final class BertForSequenceClassification implements PretrainedBert {
         return head(ops, bert.pool(ops, hidden, inputs.clsRows()));
     }
 
+    @Override
+    public Tensor outputs(Ops ops, BertInputs inputs) {
+        return logits(ops, inputs);
+    }
+
+    @Override
+    public Tensor outputs(Ops ops, HiddenInputs inputs) {
+        return logits(ops, inputs);
+    }
+
+    @Override
+    public int numOutputs() {
+        return numLabels();
+    }
+
+    @Override
+    public boolean perToken() {
+        return false;
+    }
+
     /** pooled (B, C) → dropout → classifier → logits (B, K). */
     private Tensor head(Ops ops, Tensor pooled) {
         return classifier.forward(ops, ops.dropout(pooled, dropout));
@@ -94,11 +114,16 @@ public final class BertForSequenceClassification implements PretrainedBert {
         return bert.config();
     }
 
-    /** As transformers saves a fine-tuned classifier: architecture, problem type, id2label and label2id. */
+    /**
+     * As transformers saves a fine-tuned classifier: architecture, problem type (the config's:
+     * multi_label_classification or regression when the task set it, else single_label_classification),
+     * id2label and label2id.
+     */
     @Override
     public BertConfig savedConfig() {
-        return config().withArchitectures("BertForSequenceClassification")
-                .withProblemType("single_label_classification").withLabels(config().labels());
+        String problem = config().problemType() != null ? config().problemType() : "single_label_classification";
+        return config().withArchitectures("BertForSequenceClassification").withProblemType(problem)
+                .withLabels(config().labels());
     }
 
     @Override

@@ -1,9 +1,9 @@
 /*
- * One optimizer step of sequence-classification fine-tuning, the engine's training loop body:
+ * One optimizer step of fine-tuning any task model, the engine's training loop body:
  *
  *   for each micro-batch (gradient accumulation):
- *       logits = model(batch)                 recorded for the trainable parameters only
- *       loss   = crossEntropy(logits, labels) / micro-batches
+ *       outputs = model(batch)                recorded for the trainable parameters only
+ *       loss    = task loss(outputs, targets) / micro-batches
  *       backward                              gradients accumulate into the parameters
  *   clip the global gradient norm; AdamW at the schedule's rate; zero the gradients
  *
@@ -21,10 +21,10 @@ import dev.kanna.backend.Backend;
 import dev.kanna.backend.DropoutRng;
 import dev.kanna.backend.Scope;
 import dev.kanna.bert.Batch;
-import dev.kanna.bert.BertForSequenceClassification;
 import dev.kanna.bert.BertInputs;
 import dev.kanna.bert.FreezePolicy;
 import dev.kanna.bert.HiddenBatch;
+import dev.kanna.bert.TaskModel;
 import dev.kanna.bert.TrainableParameters;
 import dev.kanna.optim.AdamW;
 import dev.kanna.optim.GradientClipping;
@@ -35,27 +35,21 @@ import java.util.List;
 
 public final class FineTuner {
 
-    /** A micro-batch with one class label per sequence (negative: ignored). */
+    /** A micro-batch and the targets of its outputs. */
     public sealed interface TrainingBatch permits LabelledBatch, CachedBatch {
-        int[] labels();
+        Targets targets();
     }
 
     /** Token ids: the step runs the whole model. */
-    public record LabelledBatch(Batch batch, int[] labels) implements TrainingBatch {
-        public LabelledBatch {
-            if (labels.length != batch.size()) {
-                throw new IllegalArgumentException(labels.length + " labels for a batch of " + batch.size());
-            }
+    public record LabelledBatch(Batch batch, Targets targets) implements TrainingBatch {
+        /** One class label per sequence (negative: ignored). */
+        public LabelledBatch(Batch batch, int[] labels) {
+            this(batch, new Targets.Classes(labels));
         }
     }
 
     /** The frozen lower stack's output (a {@link FrozenCache} batch): the step runs the layers above it only. */
-    public record CachedBatch(HiddenBatch hidden, int[] labels) implements TrainingBatch {
-        public CachedBatch {
-            if (labels.length != hidden.size()) {
-                throw new IllegalArgumentException(labels.length + " labels for a batch of " + hidden.size());
-            }
-        }
+    public record CachedBatch(HiddenBatch hidden, Targets targets) implements TrainingBatch {
     }
 
     /** What one optimizer step did: its index (from 1), mean loss, gradient norm before clipping, learning rate. */
@@ -67,16 +61,21 @@ public final class FineTuner {
      * @param schedule           the learning-rate schedule over optimizer steps
      * @param adam               AdamW hyperparameters (weight decay included)
      * @param maxGradNorm        global-norm clipping threshold; ≤ 0 disables clipping
-     * @param labelSmoothing     cross-entropy label smoothing ε
-     * @param classWeights       per-class loss weights, or null
+     * @param loss               the task's objective
      * @param dropout            whether dropout is on (the config's probabilities) during training
      * @param seed               base seed of the dropout stream
      */
-    public record Settings(double lr, LrSchedule schedule, AdamW.Options adam, double maxGradNorm,
-                           float labelSmoothing, float[] classWeights, boolean dropout, long seed) {
+    public record Settings(double lr, LrSchedule schedule, AdamW.Options adam, double maxGradNorm, Loss loss,
+                           boolean dropout, long seed) {
+
+        /** Single-label classification: cross-entropy with label smoothing and class weights (nullable). */
+        public Settings(double lr, LrSchedule schedule, AdamW.Options adam, double maxGradNorm, float labelSmoothing,
+                        float[] classWeights, boolean dropout, long seed) {
+            this(lr, schedule, adam, maxGradNorm, new Loss.CrossEntropy(classWeights, labelSmoothing), dropout, seed);
+        }
     }
 
-    private final BertForSequenceClassification model;
+    private final TaskModel model;
     private final Backend backend;
     private final Settings settings;
     private final TrainableParameters trainable;
@@ -84,7 +83,7 @@ public final class FineTuner {
     private final int frozenLower;      // layers below the first that trains (with frozen embeddings)
 
     /** Applies the freezing policy and allocates gradients and moments; call outside any backend scope. */
-    public FineTuner(BertForSequenceClassification model, FreezePolicy policy, Settings settings) {
+    public FineTuner(TaskModel model, FreezePolicy policy, Settings settings) {
         this.model = model;
         this.backend = model.bert().backend();
         this.settings = settings;
@@ -125,9 +124,7 @@ public final class FineTuner {
         try (Scope ignored = backend.scope()) {
             Tape tape = new Tape(backend);
             Ops ops = settings.dropout() ? Ops.training(backend, tape, dropoutSeed) : Ops.recording(tape);
-            Tensor logits = logits(ops, batch);                                                        // (B, K)
-            double loss = ops.crossEntropy(logits, batch.labels(), settings.classWeights(), settings.labelSmoothing(),
-                    gradScale);
+            double loss = settings.loss().apply(ops, outputs(ops, batch), batch.targets(), gradScale);
             tape.backward();
             return loss;
         }
@@ -137,21 +134,21 @@ public final class FineTuner {
     public double loss(TrainingBatch batch) {
         try (Scope ignored = backend.scope()) {
             Ops ops = Ops.inference(backend);
-            Tensor logits = logits(ops, batch);
-            return ops.crossEntropy(logits, batch.labels(), settings.classWeights(), settings.labelSmoothing(), 1.0);
+            return settings.loss().apply(ops, outputs(ops, batch), batch.targets(), 1.0);
         }
     }
 
-    private Tensor logits(Ops ops, TrainingBatch batch) {
+    /** (B, K) or (B, T, K). */
+    private Tensor outputs(Ops ops, TrainingBatch batch) {
         return switch (batch) {
-            case LabelledBatch b -> model.logits(ops, BertInputs.upload(backend, b.batch(), model.config()));
+            case LabelledBatch b -> model.outputs(ops, BertInputs.upload(backend, b.batch(), model.config()));
             case CachedBatch c -> {
                 // States from above a layer that trains would silently skip that layer's gradients.
                 if (c.hidden().layer() > frozenLower) {
                     throw new IllegalArgumentException("cached states enter layer " + c.hidden().layer()
                             + ", but layer " + frozenLower + " (or the embeddings) trains");
                 }
-                yield model.logits(ops, c.hidden().upload(backend));
+                yield model.outputs(ops, c.hidden().upload(backend));
             }
         };
     }

@@ -127,8 +127,8 @@ public final class FrozenCache {
         return new HiddenBatch(layer, b, length, width, padded, mask);
     }
 
-    /** The cached examples at indices with their labels, for FineTuner.step. */
-    public FineTuner.CachedBatch labelledBatch(int[] indices, int[] labels) {
-        return new FineTuner.CachedBatch(batch(indices), labels);
+    /** The cached examples at indices with their targets, for FineTuner.step. */
+    public FineTuner.CachedBatch labelledBatch(int[] indices, Targets targets) {
+        return new FineTuner.CachedBatch(batch(indices), targets);
     }
 }

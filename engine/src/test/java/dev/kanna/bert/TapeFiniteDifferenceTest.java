@@ -4,7 +4,8 @@
  * direction d against (L(θ + εd) − L(θ − εd)) / 2ε. The per-op backward formulas are checked
  * elsewhere in double precision; this catches what only the whole graph shows: residual
  * contributions that must add, the frozen boundary (no gradient below it, correct ones above),
- * and the masked-LM decoder tied to the word embeddings (one tensor, two contributions).
+ * the masked-LM decoder tied to the word embeddings (one tensor, two contributions), and each
+ * task head with its loss (token classification, multi-label, regression).
  */
 package dev.kanna.bert;
 
@@ -35,6 +36,10 @@ class TapeFiniteDifferenceTest {
             new int[]{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0, 0, 0});
     static final int[] CLASS_LABELS = {2, 0, 1};
     static final int[] TOKEN_LABELS = {-100, 4, -100, 8, -100, -100, -100, 21, -100, 12, -100, -100, -100, -100, 6, -100, -100, -100};
+    /** Token classification over the 3 labels: −100 on [CLS], [SEP], later pieces and padding. */
+    static final int[] TAGS = {-100, 2, 0, -100, 1, -100, -100, 1, 2, -100, -100, -100, -100, 0, -100, -100, -100, -100};
+    static final float[] MULTI_HOT = {1, 0, 1, 0, 0, 0, 1, 1, 1};
+    static final float[] SCORES = {0.5f, -1.25f, 2f};
     /** Step along the unit direction: small enough for the ε² error, large against fp32 loss rounding (~1e-7). */
     static final double EPS = 1e-2;
     /**
@@ -81,6 +86,32 @@ class TapeFiniteDifferenceTest {
         var model = BertForMaskedLM.load(RandomCheckpoint.of(CONFIG, 3, 0.5, false, false, true),
                 CONFIG, backend, LoadOptions.defaults());
         FreezePolicy.all().apply(model);
+        check(model);
+    }
+
+    @Test
+    void tokenClassificationTopLayer() {
+        var model = BertForTokenClassification.load(RandomCheckpoint.of(CONFIG, 4, 0.5, false, true, false),
+                CONFIG, backend, LoadOptions.defaults());
+        FreezePolicy.unfreezeTop(1).apply(model);
+        check(model);
+    }
+
+    @Test
+    void multiLabelEverythingTrainable() {
+        BertConfig config = CONFIG.withProblemType("multi_label_classification");
+        var model = BertForSequenceClassification.load(RandomCheckpoint.of(config, 5, 0.5, true, true, false),
+                config, backend, LoadOptions.defaults());
+        FreezePolicy.all().apply(model);
+        check(model);
+    }
+
+    @Test
+    void regressionTopLayer() {
+        BertConfig config = CONFIG.withProblemType("regression").withLabels(List.of("LABEL_0"));
+        var model = BertForSequenceClassification.load(RandomCheckpoint.of(config, 6, 0.5, true, true, false),
+                config, backend, LoadOptions.defaults());
+        FreezePolicy.unfreezeTop(1).apply(model);
         check(model);
     }
 
@@ -138,7 +169,15 @@ class TapeFiniteDifferenceTest {
             Tensor logits = mlm.logits(ops, inputs);
             return ops.crossEntropy(logits, TOKEN_LABELS, null, 0f, 1.0);
         }
-        Tensor logits = ((BertForSequenceClassification) model).logits(ops, inputs);
-        return ops.crossEntropy(logits, CLASS_LABELS, new float[]{1f, 2f, 0.5f}, 0.1f, 1.0);
+        if (model instanceof BertForTokenClassification token) {
+            return ops.crossEntropy(token.outputs(ops, inputs), TAGS, null, 0f, 1.0);
+        }
+        var classifier = (BertForSequenceClassification) model;
+        Tensor logits = classifier.logits(ops, inputs);
+        return switch (String.valueOf(classifier.config().problemType())) {
+            case "multi_label_classification" -> ops.binaryCrossEntropyWithLogits(logits, MULTI_HOT, 1.0);
+            case "regression" -> ops.meanSquaredError(logits, SCORES, 1.0);
+            default -> ops.crossEntropy(logits, CLASS_LABELS, new float[]{1f, 2f, 0.5f}, 0.1f, 1.0);
+        };
     }
 }

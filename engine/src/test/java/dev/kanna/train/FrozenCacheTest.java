@@ -133,7 +133,7 @@ class FrozenCacheTest {
             int[] indices = step(s);
             double expected = wholeTuner.step(List.of(new FineTuner.LabelledBatch(examples.batch(indices),
                     examples.labels(indices)))).loss();
-            double got = cachedTuner.step(List.of(cache.labelledBatch(indices, examples.labels(indices)))).loss();
+            double got = cachedTuner.step(List.of(cache.labelledBatch(indices, new Targets.Classes(examples.labels(indices))))).loss();
             assertEquals(expected, got, LOSS_TOLERANCE, "loss of step " + s);
             assertEquals(torchLosses[s], got, TrajectoryParityTest.LOSS_TOLERANCE, "PyTorch's loss of step " + s);
             worstLoss = Math.max(worstLoss, Math.abs(expected - got));
@@ -211,7 +211,7 @@ class FrozenCacheTest {
         FrozenCache tooHigh = FrozenCache.compute(model.bert(), 2, examples, 16, null);
         int[] indices = step(0);
         var e = assertThrows(IllegalArgumentException.class,
-                () -> tuner.step(List.of(tooHigh.labelledBatch(indices, examples.labels(indices)))));
+                () -> tuner.step(List.of(tooHigh.labelledBatch(indices, new Targets.Classes(examples.labels(indices))))));
         assertTrue(e.getMessage().contains("layer 1"), e.getMessage());
     }
 }

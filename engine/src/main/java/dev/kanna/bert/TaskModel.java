@@ -1,0 +1,43 @@
+/*
+ * A BERT with a task head, as the fine-tuning loop trains it: inputs (token ids, or the states a
+ * frozen lower stack left) in, the head's raw outputs out, one row of K per sequence or one per
+ * token. What the outputs mean (class logits, multi-label logits, a regression value) is the
+ * task's business: the loss and the metrics read them, the model does not.
+ */
+package dev.kanna.bert;
+
+import dev.kanna.autograd.Ops;
+import dev.kanna.backend.Backend;
+import dev.kanna.backend.Scope;
+import dev.kanna.tensor.Tensor;
+
+public sealed interface TaskModel extends PretrainedBert permits BertForSequenceClassification, BertForTokenClassification {
+
+    /** inputs → outputs: (B, K) for a sequence head, (B, T, K) for a token head. */
+    Tensor outputs(Ops ops, BertInputs inputs);
+
+    /** The states entering layer inputs.layer() → outputs, running only the layers from there up. */
+    Tensor outputs(Ops ops, HiddenInputs inputs);
+
+    /** K: outputs per sequence or per token. */
+    int numOutputs();
+
+    /** Whether there is one row of outputs per token (B, T, K) rather than per sequence (B, K). */
+    boolean perToken();
+
+    /** Inference: the outputs of a batch, row-major (B, K) or (B, T, K), padding positions included. */
+    default float[] outputs(Batch batch) {
+        Backend backend = bert().backend();
+        try (Scope ignored = backend.scope()) {
+            return backend.download(outputs(Ops.inference(backend), BertInputs.upload(backend, batch, config())));
+        }
+    }
+
+    /** Inference from hidden states entering layer batch.layer(): row-major (B, K) or (B, T, K). */
+    default float[] outputs(HiddenBatch batch) {
+        Backend backend = bert().backend();
+        try (Scope ignored = backend.scope()) {
+            return backend.download(outputs(Ops.inference(backend), batch.upload(backend)));
+        }
+    }
+}
