@@ -56,6 +56,10 @@ public final class DatasetReader {
     /** Reads every row, its label field read as the shape says. */
     public static List<Example> read(Path file, Fields fields, LabelShape shape) {
         DataFormat format = DataFormat.of(file);
+        if (format == DataFormat.CONLL) {
+            throw new DatasetException(file + ": a CoNLL file holds tagged tokens, not labelled texts"
+                    + " (expected .jsonl, .csv or .tsv)");
+        }
         List<Example> rows = withLines(file, in -> format == DataFormat.JSONL
                 ? readJsonl(file, in, fields, shape)
                 : readDelimited(file, in, format == DataFormat.CSV ? ',' : '\t', fields, shape));

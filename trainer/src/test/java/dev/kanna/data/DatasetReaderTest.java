@@ -263,6 +263,14 @@ class DatasetReaderTest {
     }
 
     @Test
+    void conllNamesAreNotLabelledTexts() throws IOException {
+        Path p = write("d.conll", "a O\n");
+        DatasetException e = assertThrows(DatasetException.class,
+                () -> DatasetReader.read(p, DatasetReader.Fields.defaults()));
+        assertTrue(e.getMessage().startsWith(p + ": a CoNLL file holds tagged tokens"), e.getMessage());
+    }
+
+    @Test
     void labelMapOverMultiLabelRows() {
         List<Example> train = List.of(new Example("a", null, List.of("tech", "sports"), 1),
                 new Example("b", null, List.of(), 2), new Example("c", null, List.of("politics"), 3));
