@@ -1,6 +1,6 @@
 /*
- * Which fields (JSONL) or columns (CSV/TSV) hold the text, the optional second text and the label:
- * shared by train and evaluate (a picocli mixin).
+ * Which fields (JSONL) or columns (CSV/TSV) hold the text, the optional second text and the label,
+ * and how a multi-label field is split: shared by train and evaluate (a picocli mixin).
  */
 package dev.kanna.cli;
 
@@ -19,7 +19,11 @@ final class FieldOptions {
             description = "Field with the label (default: ${DEFAULT-VALUE}).")
     String label;
 
+    @Option(names = "--label-separator", paramLabel = "SEP",
+            description = "Multi-label: split a string label field on SEP (a JSON array is always accepted).")
+    String labelSeparator;
+
     DatasetReader.Fields fields() {
-        return new DatasetReader.Fields(text, textPair, label);
+        return new DatasetReader.Fields(text, textPair, label, labelSeparator);
     }
 }

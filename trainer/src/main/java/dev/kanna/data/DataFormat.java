@@ -1,6 +1,7 @@
 /*
- * The tabular formats a dataset file may use, chosen from its name (.jsonl, .json, .csv, .tsv,
- * each optionally .gz).
+ * The formats a dataset file may use, chosen from its name (.jsonl, .json, .csv, .tsv, .conll,
+ * .iob, .bio, .txt, each optionally .gz). CONLL (one token and its tag per line) holds only
+ * token-classification data; a .tsv file is read as a table or as CoNLL by the reader that opens it.
  */
 package dev.kanna.data;
 
@@ -8,7 +9,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 public enum DataFormat {
-    JSONL, CSV, TSV;
+    JSONL, CSV, TSV, CONLL;
 
     public static DataFormat of(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -16,8 +17,11 @@ public enum DataFormat {
         if (name.endsWith(".jsonl") || name.endsWith(".json") || name.endsWith(".ndjson")) return JSONL;
         if (name.endsWith(".csv")) return CSV;
         if (name.endsWith(".tsv") || name.endsWith(".tab")) return TSV;
-        throw new DatasetException(file + ": unknown data format; expected a name ending in .jsonl, .csv or .tsv"
-                + " (optionally .gz)");
+        if (name.endsWith(".conll") || name.endsWith(".iob") || name.endsWith(".bio") || name.endsWith(".txt")) {
+            return CONLL;
+        }
+        throw new DatasetException(file + ": unknown data format; expected a name ending in .jsonl, .csv, .tsv"
+                + " or (tagged tokens) .conll, .iob, .bio, .txt (optionally .gz)");
     }
 
     /** True when the name ends in .gz, in any case (data.jsonl.GZ too). */

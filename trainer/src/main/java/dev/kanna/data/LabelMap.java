@@ -1,7 +1,8 @@
 /*
  * String labels ↔ class ids in a stable order: the distinct training labels sorted (by number when
  * all are integers, else by string), so the mapping does not depend on row order. Saved in the model's
- * config.json as id2label/label2id.
+ * config.json as id2label/label2id. Multi-label rows contribute every label they hold and are encoded
+ * as multi-hot vectors.
  */
 package dev.kanna.data;
 
@@ -27,10 +28,13 @@ public final class LabelMap {
         }
     }
 
-    /** The sorted distinct labels of the training rows. */
+    /** The sorted distinct labels of the training rows: every label of every row (multi-label too). */
     public static LabelMap fromTraining(Collection<Example> rows) {
         TreeSet<String> distinct = new TreeSet<>();
-        for (Example e : rows) distinct.add(e.label());
+        for (Example e : rows) {
+            if (e.labels() == null) throw new IllegalArgumentException("line " + e.line() + " is unlabelled");
+            distinct.addAll(e.labels());
+        }
         List<String> sorted = new ArrayList<>(distinct);
         if (sorted.stream().allMatch(LabelMap::isInteger)) {
             sorted.sort(Comparator.comparingLong(Long::parseLong));
@@ -61,9 +65,20 @@ public final class LabelMap {
 
     /** The id of a label seen in training; a label never seen is one clear error naming the row. */
     public int id(Example row, Path file) {
-        Integer id = ids.get(row.label());
+        return id(row.label(), row.line(), file);
+    }
+
+    /** The row's labels as a (K) vector: 1 for each label it holds, 0 elsewhere (multi-label targets). */
+    public float[] multiHot(Example row, Path file) {
+        float[] hot = new float[labels.size()];   // (K)
+        for (String label : row.labels()) hot[id(label, row.line(), file)] = 1f;
+        return hot;
+    }
+
+    private int id(String label, long line, Path file) {
+        Integer id = ids.get(label);
         if (id == null) {
-            throw new DatasetException(file + ":" + row.line() + ": label \"" + row.label()
+            throw new DatasetException(file + ":" + line + ": label \"" + label
                     + "\" was never seen in training (known labels: " + String.join(", ", labels) + ")");
         }
         return id;
