@@ -135,7 +135,7 @@ class FrozenCacheTest {
                     examples.labels(indices)))).loss();
             double got = cachedTuner.step(List.of(cache.labelledBatch(indices, new Targets.Classes(examples.labels(indices))))).loss();
             assertEquals(expected, got, LOSS_TOLERANCE, "loss of step " + s);
-            assertEquals(torchLosses[s], got, TrajectoryParityTest.LOSS_TOLERANCE, "PyTorch's loss of step " + s);
+            assertEquals(torchLosses[s], got, TrajectoryReplay.LOSS_TOLERANCE, "PyTorch's loss of step " + s);
             worstLoss = Math.max(worstLoss, Math.abs(expected - got));
         }
         Map<String, HostTensor> a = whole.stateDict(), b = cachedModel.stateDict();
