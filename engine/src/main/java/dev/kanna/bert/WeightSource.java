@@ -23,6 +23,34 @@ public interface WeightSource {
     /** The values of a present tensor as fp32, row-major. */
     float[] floats(String name);
 
+    /** This source without the tensors whose names start with prefix (a head to start fresh). */
+    default WeightSource without(String prefix) {
+        WeightSource all = this;
+        Set<String> kept = new java.util.LinkedHashSet<>();
+        for (String name : all.names()) if (!name.startsWith(prefix)) kept.add(name);
+        return new WeightSource() {
+            @Override
+            public String origin() {
+                return all.origin();
+            }
+
+            @Override
+            public Set<String> names() {
+                return kept;
+            }
+
+            @Override
+            public int[] shape(String name) {
+                return all.shape(name);
+            }
+
+            @Override
+            public float[] floats(String name) {
+                return all.floats(name);
+            }
+        };
+    }
+
     /** A source over an in-memory map (tests, converted checkpoints). */
     static WeightSource of(String origin, Map<String, HostTensor> tensors) {
         return new WeightSource() {

@@ -1,13 +1,15 @@
 /*
- * `kanna evaluate`: a fine-tuned classifier on a labelled file. A readable table on stderr; as the
- * last line of stdout, one JSON object with accuracy, macro figures, per-class figures and the
- * confusion matrix.
+ * `kanna evaluate`: a fine-tuned model of any task on a labelled file, the task read from the
+ * model's config.json. A readable table on stderr; as the last line of stdout, one JSON object with
+ * the task's figures (classification: accuracy, macro figures, per class, confusion matrix; token
+ * classification: entity-level precision/recall/F1 per type, micro, macro, token accuracy...).
  */
 package dev.kanna.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kanna.trainer.Evaluation;
-import dev.kanna.trainer.TextClassifier;
+import dev.kanna.task.DataOptions;
+import dev.kanna.task.Evaluation;
+import dev.kanna.trainer.FineTunedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,9 +26,9 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-                "Evaluate a fine-tuned classifier on labelled data (JSONL, CSV or TSV, optionally .gz).",
-                "Prints per-class precision/recall/F1, macro averages, accuracy and the confusion matrix on stderr, "
-                        + "and the same as one JSON object on the last line of stdout.",
+                "Evaluate a fine-tuned model on labelled data, in the form its task trains on (JSONL/CSV/TSV text rows; "
+                        + "CoNLL or JSONL sentences for token classification), optionally .gz.",
+                "Prints the task's figures as a table on stderr, and the same as one JSON object on the last line of stdout.",
                 "Example: kanna evaluate --model runs/spam --data test.jsonl.gz"})
 final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Fine-tuned model directory.")
@@ -35,7 +37,9 @@ final class EvaluateCommand implements Callable<Integer> {
     Path data;
     @Mixin
     FieldOptions fields;
-    @Option(names = "--max-length", defaultValue = "128", paramLabel = "N", description = "Tokens per input after truncation (default: ${DEFAULT-VALUE}).")
+    @Mixin
+    TaskOptions taskOptions;
+    @Option(names = "--max-length", defaultValue = "128", paramLabel = "N", description = "Tokens per input after truncation; token classification windows longer sentences (default: ${DEFAULT-VALUE}).")
     int maxLength;
     @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N", description = "Inputs per batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
@@ -52,24 +56,27 @@ final class EvaluateCommand implements Callable<Integer> {
         if (maxLength < 1) throw new IllegalArgumentException("--max-length must be ≥ 1, got " + maxLength);
         long start = System.nanoTime();
         Evaluation eval;
-        try (TextClassifier classifier = TextClassifier.load(model, device.device, device.threads, maxLength, err::println)) {
-            eval = classifier.evaluate(data, fields.fields(), batchSize,
-                    true);
+        String task;
+        try (FineTunedModel m = FineTunedModel.load(model, device.device, device.threads, maxLength, err::println)) {
+            task = m.task().name();
+            eval = m.evaluate(data, new DataOptions(fields.fields(), taskOptions.tagFields(), maxLength,
+                    taskOptions.stride(maxLength), false), batchSize, true);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         err.println();
         err.print(eval.metrics().toTable());
-        err.printf(Locale.ROOT, "loss %.4f; %d rows in %.1f s%n", eval.loss(), eval.predictions().length, seconds);
+        err.printf(Locale.ROOT, "loss %.4f; %d rows in %.1f s%n", eval.loss(), eval.rows(), seconds);
         err.flush();
-        spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(json(eval, data, seconds)));
+        spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(json(eval, task, data, seconds)));
         spec.commandLine().getOut().flush();
         return 0;
     }
 
-    static Map<String, Object> json(Evaluation eval, Path data, double seconds) {
+    static Map<String, Object> json(Evaluation eval, String task, Path data, double seconds) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("data", data.toString());
-        out.put("rows", eval.predictions().length);
+        out.put("task", task);
+        out.put("rows", eval.rows());
         out.put("loss", eval.loss());
         out.putAll(eval.metrics().toJson());
         out.put("seconds", seconds);

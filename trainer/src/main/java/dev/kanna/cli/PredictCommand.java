@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kanna.data.DatasetException;
 import dev.kanna.data.Example;
 import dev.kanna.data.Utf8Lines;
-import dev.kanna.trainer.TextClassifier;
+import dev.kanna.trainer.FineTunedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,7 +18,6 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -27,8 +26,12 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-                "Classify text: one input per line on stdin (UTF-8; with --pair, two texts separated by a tab),",
-                "one JSON object per line on stdout: {\"label\":...,\"score\":...,\"probabilities\":{\"<label>\":p,...}}.",
+                "Predict with a fine-tuned model: one input per line on stdin (UTF-8; with --pair, two texts separated by a tab),",
+                "one JSON object per line on stdout, by the model's task:",
+                "  classification {\"label\":...,\"score\":...,\"probabilities\":{\"<label>\":p,...}}",
+                "  token classification {\"entities\":[{\"label\":...,\"start\":...,\"end\":...,\"text\":...,\"score\":...}]}"
+                        + " (character offsets into the line; longer lines are windowed, not cut)",
+                "  multi-label {\"labels\":[...],\"probabilities\":{...}}; regression {\"value\":...}",
                 "Example: echo 'Subject: cheap meds, no prescription' | kanna predict --model runs/spam"})
 final class PredictCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Fine-tuned model directory.")
@@ -52,7 +55,7 @@ final class PredictCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         ObjectMapper json = new ObjectMapper();
         PrintWriter out = spec.commandLine().getOut();
-        try (TextClassifier classifier = TextClassifier.load(model, device.device, device.threads, maxLength, err::println);
+        try (FineTunedModel classifier = FineTunedModel.load(model, device.device, device.threads, maxLength, err::println);
              Utf8Lines lines = new Utf8Lines(System.in, "stdin")) {
             List<Example> chunk = new ArrayList<>();
             String line;
@@ -74,16 +77,10 @@ final class PredictCommand implements Callable<Integer> {
         return Example.unlabelled(line.substring(0, tab), line.substring(tab + 1), number);
     }
 
-    private void flush(TextClassifier classifier, List<Example> chunk, ObjectMapper json, PrintWriter out)
+    private void flush(FineTunedModel classifier, List<Example> chunk, ObjectMapper json, PrintWriter out)
             throws Exception {
         if (chunk.isEmpty()) return;
-        for (TextClassifier.Prediction p : classifier.predict(chunk, batchSize)) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("label", p.label());
-            row.put("score", p.score());
-            row.put("probabilities", p.probabilities());
-            out.println(json.writeValueAsString(row));
-        }
+        for (Map<String, Object> p : classifier.predict(chunk, batchSize)) out.println(json.writeValueAsString(p));
         out.flush();
         chunk.clear();
     }

@@ -8,7 +8,8 @@ package dev.kanna.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kanna.data.DatasetReader;
 import dev.kanna.report.ProgressBar;
-import dev.kanna.trainer.Evaluation;
+import dev.kanna.metrics.ClassificationMetrics;
+import dev.kanna.task.Evaluation;
 import dev.kanna.trainer.TextClassifier;
 import dev.kanna.trainer.TrainOptions;
 import dev.kanna.trainer.Trainer;
@@ -106,13 +107,14 @@ final class QuickstartCommand implements Callable<Integer> {
             err.printf(Locale.ROOT, "%s%n  -> %s (%.3f)%n", SAMPLE.replace("\n", "\n   "), sample.label(), sample.score());
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        ClassificationMetrics metrics = (ClassificationMetrics) eval.metrics();
         err.printf(Locale.ROOT, "quickstart finished in %s: test accuracy %.4f, macro-F1 %.4f; model in %s%n",
-                ProgressBar.formatDuration(seconds), eval.metrics().accuracy(), eval.metrics().macroF1(), out);
+                ProgressBar.formatDuration(seconds), metrics.accuracy(), metrics.macroF1(), out);
         Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("accuracy", eval.metrics().accuracy());
-        summary.put("macro_f1", eval.metrics().macroF1());
+        summary.put("accuracy", metrics.accuracy());
+        summary.put("macro_f1", metrics.macroF1());
         summary.put("model_dir", out.toString());
-        summary.put("test_rows", eval.predictions().length);
+        summary.put("test_rows", eval.rows());
         summary.put("train_rows", trained.trainRows());
         summary.put("train_seconds", trained.trainSeconds());
         summary.put("train_samples_per_second", trained.samplesPerSecond());

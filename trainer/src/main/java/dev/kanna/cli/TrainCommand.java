@@ -28,10 +28,14 @@ import java.util.regex.PatternSyntaxException;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-                "Fine-tune a pretrained BERT (a Hugging Face directory) for text classification on your data.",
-                "Data: JSONL, CSV or TSV (optionally .gz) with a text and a label field; string labels are mapped "
-                        + "to ids in sorted order, saved in the model's config.json.",
-                "The top --unfreeze-top encoder layers, the pooler and the classifier train; the rest stay frozen.",
+                "Fine-tune a pretrained BERT (a Hugging Face directory) for a task on your data: --task "
+                        + "sequence-classification (default), token-classification (NER), multi-label or regression.",
+                "Text tasks: JSONL, CSV or TSV (optionally .gz) with a text and a label field (multi-label: a JSON array or "
+                        + "a string split on --label-separator; regression: a number). Labels are mapped to ids in sorted "
+                        + "order, saved in the model's config.json.",
+                "Token classification: CoNLL (a word and its tag per line, blank lines between sentences) or JSONL "
+                        + "{\"tokens\": [...], \"tags\": [...]}; IOB1, IOB2, IOBES or BILOU tags.",
+                "The top --unfreeze-top encoder layers and the head train; the rest stay frozen.",
                 "OUT becomes a Hugging Face directory (transformers loads it unchanged) with training_log.jsonl, "
                         + "metrics.json, training_curves.svg, training_record.json and checkpoint-<step>/ folders.",
                 "Example: kanna train --model models/all-MiniLM-L6-v2 --train train.jsonl.gz "
@@ -47,8 +51,15 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (must not exist, unless --overwrite or --resume).")
     Path out;
 
+    @Option(names = "--task", defaultValue = "sequence-classification", paramLabel = "TASK", description = "sequence-classification, token-classification, multi-label or regression (default: ${DEFAULT-VALUE}).")
+    String task;
+
     @Mixin
     FieldOptions fields;
+    @Mixin
+    TaskOptions taskOptions;
+    @Option(names = "--label-all-tokens", description = "Token classification: a word's later pieces also carry its tag (B- as I-) in the loss, instead of only its first piece.")
+    boolean labelAllTokens;
 
     @Option(names = "--epochs", defaultValue = "3", paramLabel = "N", description = "Epochs, may be fractional (default: ${DEFAULT-VALUE}).")
     double epochs;
@@ -95,7 +106,9 @@ final class TrainCommand implements Callable<Integer> {
     long evalSteps;
     @Option(names = "--eval-batch-size", defaultValue = "64", paramLabel = "N", description = "Batch size for evaluation (default: ${DEFAULT-VALUE}).")
     int evalBatchSize;
-    @Option(names = "--metric-for-best", defaultValue = "macro_f1", paramLabel = "NAME", description = "accuracy, macro_f1, macro_precision, macro_recall, weighted_f1 or loss (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--metric-for-best", paramLabel = "NAME", description = "The validation figure that picks the best model, or loss. Classification: macro_f1 (default), accuracy, "
+            + "macro_precision, macro_recall, weighted_f1; token classification: f1 (entity-level, default), precision, recall, macro_f1, weighted_f1, accuracy; "
+            + "multi-label: micro_f1 (default), macro_f1, subset_accuracy...; regression: mse (default), mae, pearson, spearman.")
     String metricForBest;
     @Option(names = "--early-stopping", defaultValue = "0", paramLabel = "PATIENCE", description = "Stop after PATIENCE evaluations without improvement (default: never).")
     int earlyStopping;
@@ -148,9 +161,12 @@ final class TrainCommand implements Callable<Integer> {
         if (!classWeights.equals("auto") && !classWeights.equals("none")) {
             throw new IllegalArgumentException("--class-weights takes auto or none, got '" + classWeights + "'");
         }
-        if (!List.of("accuracy", "macro_f1", "macro_precision", "macro_recall", "weighted_f1", "loss").contains(metricForBest)) {
-            throw new IllegalArgumentException("--metric-for-best: unknown metric '" + metricForBest + "'");
+        var chosen = dev.kanna.task.Tasks.named(task);
+        if (metricForBest != null && !metricForBest.equals("loss") && !chosen.metricNames().contains(metricForBest)) {
+            throw new IllegalArgumentException("--metric-for-best: " + task + " has no metric '" + metricForBest
+                    + "' (expected loss, " + String.join(", ", chosen.metricNames()) + ")");
         }
+        if (taskOptions.stride < -1) throw new IllegalArgumentException("--stride must be ≥ 0, got " + taskOptions.stride);
         if (labelSmoothing < 0 || labelSmoothing >= 1) throw new IllegalArgumentException("--label-smoothing must be in [0, 1)");
         LrSchedule.Kind kind = switch (schedule) {
             case "linear" -> LrSchedule.Kind.LINEAR;
@@ -175,7 +191,8 @@ final class TrainCommand implements Callable<Integer> {
                 gradientAccumulation, lr, maxLength, unfreezeTop, unfreeze, unfreezePattern, freezeEmbeddings, kind,
                 warmupRatio, warmupSteps, weightDecay, maxGradNorm, labelSmoothing, classWeights.equals("auto"), seed,
                 evalSteps, saveSteps, saveTotalLimit, metricForBest, earlyStopping, maxSteps, limitTrain, evalBatchSize,
-                !noDropout, cacheFrozen, resume, overwrite, device.device, device.threads);
+                !noDropout, cacheFrozen, resume, overwrite, device.device, device.threads, task, taskOptions.tagFields(),
+                taskOptions.stride(maxLength), labelAllTokens);
     }
 
     private static void atLeast(String option, long value, long min) {
@@ -198,9 +215,9 @@ final class TrainCommand implements Callable<Integer> {
         s.put("steps", result.state().globalStep);
         s.put("best_step", result.state().bestStep);
         s.put("train_rows", result.trainRows());
+        s.put("task", result.task());
         if (result.validation() != null) {
-            s.put("accuracy", result.validation().get("accuracy"));
-            s.put("macro_f1", result.validation().get("macro_f1"));
+            for (String name : headline(result)) s.put(name, result.validation().get(name));
             s.put("validation", result.validation());
         }
         s.put("train_seconds", result.trainSeconds());
@@ -209,13 +226,26 @@ final class TrainCommand implements Callable<Integer> {
         return s;
     }
 
+    /** The figures a summary leads with: the metric that picked the model, then accuracy when the task has it. */
+    static List<String> headline(Trainer.Result r) {
+        List<String> names = new ArrayList<>(List.of(r.metric()));
+        for (String extra : List.of("accuracy", "macro_f1")) {
+            if (!names.contains(extra) && r.validation().containsKey(extra)) names.add(extra);
+        }
+        return names;
+    }
+
     static String humanSummary(Trainer.Result r) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "trained %d steps in %s (%.1f samples/s) on %s%n", r.state().globalStep,
                 dev.kanna.report.ProgressBar.formatDuration(r.trainSeconds()), r.samplesPerSecond(), r.device()));
         if (r.validation() != null) {
-            sb.append(String.format(Locale.ROOT, "best validation (step %d): accuracy %.4f, macro-F1 %.4f%n",
-                    r.state().bestStep, (Double) r.validation().get("accuracy"), (Double) r.validation().get("macro_f1")));
+            List<String> figures = new ArrayList<>();
+            for (String name : headline(r)) {
+                if (r.validation().get(name) instanceof Number v) figures.add(String.format(Locale.ROOT, "%s %.4f", name, v.doubleValue()));
+            }
+            sb.append(String.format(Locale.ROOT, "best validation (step %d): %s%n", r.state().bestStep,
+                    String.join(", ", figures)));
         }
         sb.append("model saved to ").append(r.modelDir());
         return sb.toString();

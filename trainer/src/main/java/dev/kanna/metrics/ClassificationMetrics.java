@@ -11,7 +11,12 @@ import java.util.Map;
 
 public record ClassificationMetrics(List<String> labels, long[][] confusion, double accuracy,
                                     double[] precision, double[] recall, double[] f1, long[] support,
-                                    double macroPrecision, double macroRecall, double macroF1, double weightedF1) {
+                                    double macroPrecision, double macroRecall, double macroF1, double weightedF1)
+        implements Metrics {
+
+    /** The names byName knows, --metric-for-best's choices (besides loss). */
+    public static final java.util.List<String> NAMES = java.util.List.of("macro_f1", "accuracy", "macro_precision",
+            "macro_recall", "weighted_f1");
 
     /** confusion[gold][predicted]. */
     public static ClassificationMetrics of(List<String> labels, int[] gold, int[] predicted) {
@@ -50,7 +55,13 @@ public record ClassificationMetrics(List<String> labels, long[][] confusion, dou
         return b == 0 ? 0 : (double) a / b;
     }
 
+    @Override
+    public String summary() {
+        return String.format(Locale.ROOT, "accuracy %.4f macro_f1 %.4f", accuracy, macroF1);
+    }
+
     /** A metric by the name --metric-for-best uses: accuracy, macro_f1, macro_precision, macro_recall, weighted_f1. */
+    @Override
     public double byName(String name) {
         return switch (name) {
             case "accuracy" -> accuracy;
@@ -64,6 +75,7 @@ public record ClassificationMetrics(List<String> labels, long[][] confusion, dou
     }
 
     /** JSON-ready form: accuracy, macro figures, per_class {label: {precision, recall, f1, support}}, confusion_matrix. */
+    @Override
     public Map<String, Object> toJson() {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("accuracy", accuracy);
@@ -87,6 +99,7 @@ public record ClassificationMetrics(List<String> labels, long[][] confusion, dou
     }
 
     /** A readable table: per-class figures, macro averages, accuracy, then the confusion matrix. */
+    @Override
     public String toTable() {
         int width = Math.max(12, labels.stream().mapToInt(String::length).max().orElse(0) + 2);
         StringBuilder sb = new StringBuilder();

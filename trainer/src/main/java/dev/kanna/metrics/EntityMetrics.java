@@ -21,7 +21,11 @@ import java.util.TreeSet;
 public record EntityMetrics(List<TypeScores> perType, double precision, double recall, double f1,
                             double macroPrecision, double macroRecall, double macroF1,
                             double weightedPrecision, double weightedRecall, double weightedF1,
-                            double accuracy, long goldEntities, long predictedEntities, long correctEntities) {
+                            double accuracy, long goldEntities, long predictedEntities, long correctEntities)
+        implements Metrics {
+
+    /** The names byName knows, --metric-for-best's choices (besides loss); f1 (micro, seqeval's headline) first. */
+    public static final List<String> NAMES = List.of("f1", "precision", "recall", "macro_f1", "weighted_f1", "accuracy");
 
     /** One entity type's figures; support is its number of gold entities. */
     public record TypeScores(String type, double precision, double recall, double f1, long support) {}
@@ -107,11 +111,18 @@ public record EntityMetrics(List<TypeScores> perType, double precision, double r
         return b == 0 ? 0 : (double) a / b;
     }
 
+    @Override
+    public String summary() {
+        return String.format(java.util.Locale.ROOT, "entity f1 %.4f precision %.4f recall %.4f accuracy %.4f", f1,
+                precision, recall, accuracy);
+    }
+
     private static double f1(double p, double r) {
         return p + r == 0 ? 0 : 2 * p * r / (p + r);
     }
 
     /** A metric by name: f1, precision, recall (micro), macro_f1, weighted_f1, accuracy (token). */
+    @Override
     public double byName(String name) {
         return switch (name) {
             case "f1" -> f1;
@@ -126,6 +137,7 @@ public record EntityMetrics(List<TypeScores> perType, double precision, double r
     }
 
     /** JSON-ready form: micro, macro and weighted figures, accuracy, per_type {type: {precision, recall, f1, support}}, counts. */
+    @Override
     public Map<String, Object> toJson() {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("precision", precision);
@@ -155,6 +167,7 @@ public record EntityMetrics(List<TypeScores> perType, double precision, double r
     }
 
     /** The report with 4 decimals. */
+    @Override
     public String toTable() {
         return toTable(4);
     }

@@ -8,10 +8,11 @@
  */
 package dev.kanna.trainer;
 
-import dev.kanna.bert.BertForSequenceClassification;
 import dev.kanna.bert.BertModel;
-import dev.kanna.data.LabelMap;
+import dev.kanna.bert.TaskModel;
 import dev.kanna.report.ProgressBar;
+import dev.kanna.task.Outputs;
+import dev.kanna.task.TaskData;
 import dev.kanna.train.FineTuner;
 import dev.kanna.train.FrozenCache;
 
@@ -22,11 +23,11 @@ final class FrozenStates {
     /** Refuse a cache above this share of the Java heap: training without it beats running out of memory. */
     private static final double MAX_HEAP_SHARE = 0.6;
 
-    private final BertForSequenceClassification model;
+    private final TaskModel model;
     private final FrozenCache train;
     private final FrozenCache validation;   // null without validation data
 
-    private FrozenStates(BertForSequenceClassification model, FrozenCache train, FrozenCache validation) {
+    private FrozenStates(TaskModel model, FrozenCache train, FrozenCache validation) {
         this.model = model;
         this.train = train;
         this.validation = validation;
@@ -36,7 +37,7 @@ final class FrozenStates {
      * Caches the frozen lower stack of model (its freezing policy already applied) over the training
      * and validation examples, or returns null, having logged why, when the policy leaves none.
      */
-    static FrozenStates prepare(BertForSequenceClassification model, EncodedExamples train, EncodedExamples validation,
+    static FrozenStates prepare(TaskModel model, TaskData train, TaskData validation,
                                 int batchSize, Consumer<String> log) {
         BertModel bert = model.bert();
         int layers = bert.frozenLowerLayers();
@@ -61,7 +62,7 @@ final class FrozenStates {
                 validation == null ? null : compute(bert, layers, validation, batchSize, "cache validation"));
     }
 
-    private static FrozenCache compute(BertModel bert, int layers, EncodedExamples examples, int batchSize, String label) {
+    private static FrozenCache compute(BertModel bert, int layers, TaskData examples, int batchSize, String label) {
         try (ProgressBar bar = new ProgressBar(label, examples.size(), "rows")) {
             return FrozenCache.compute(bert, layers, examples, batchSize, n -> bar.step(n, ""));
         }
@@ -72,16 +73,13 @@ final class FrozenStates {
     }
 
     /** The training examples at indices as a cached micro-batch. */
-    FineTuner.CachedBatch trainBatch(EncodedExamples data, int[] indices) {
-        int[] labels = new int[indices.length];
-        for (int k = 0; k < labels.length; k++) labels[k] = data.label(indices[k]);
-        return train.labelledBatch(indices, labels);
+    FineTuner.CachedBatch trainBatch(TaskData data, int[] indices) {
+        return train.labelledBatch(indices, data.targets(indices));
     }
 
-    /** Evaluates the validation examples from their cache (null when there is no validation data). */
-    Evaluation evaluate(EncodedExamples data, LabelMap labels, int batchSize) {
-        if (validation == null) return null;
-        return Evaluation.run(indices -> model.logits(validation.batch(indices)), model.numLabels(), data, labels,
-                batchSize, null);
+    /** The model's outputs on the validation examples, from their cache, in the batches evaluation runs. */
+    float[][] validationOutputs(TaskData data, int batchSize) {
+        return Outputs.collect(indices -> model.outputs(validation.batch(indices)), data, model.numOutputs(),
+                model.perToken(), batchSize, null);
     }
 }

@@ -1,7 +1,6 @@
 /*
- * A fine-tuned classifier ready for use: the model, its tokenizer and its labels, loaded from a
- * directory `kanna train` (or transformers' save_pretrained) wrote. The library entry point for
- * prediction and evaluation:
+ * A fine-tuned text classifier ready for use, the typed library entry point for single-label
+ * classification (FineTunedModel serves every task):
  *
  *   try (TextClassifier c = TextClassifier.load(Path.of("runs/spam"))) {
  *       TextClassifier.Prediction p = c.predict("Subject: WIN A FREE CRUISE");
@@ -10,20 +9,15 @@
 package dev.kanna.trainer;
 
 import dev.kanna.backend.Backend;
-import dev.kanna.backend.BackendOptions;
-import dev.kanna.backend.Backends;
-import dev.kanna.bert.BertForSequenceClassification;
-import dev.kanna.bert.LoadOptions;
 import dev.kanna.data.DatasetReader;
 import dev.kanna.data.Example;
-import dev.kanna.data.LabelMap;
-import dev.kanna.report.ProgressBar;
-import dev.kanna.tokenizer.BertTokenizer;
+import dev.kanna.task.DataOptions;
+import dev.kanna.task.Evaluation;
+import dev.kanna.task.SequenceClassification;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -34,19 +28,10 @@ public final class TextClassifier implements AutoCloseable {
     public record Prediction(String label, double score, Map<String, Double> probabilities) {
     }
 
-    private final Backend backend;
-    private final BertForSequenceClassification model;
-    private final BertTokenizer tokenizer;
-    private final LabelMap labels;
-    private final int maxLength;
+    private final FineTunedModel model;
 
-    private TextClassifier(Backend backend, BertForSequenceClassification model, BertTokenizer tokenizer,
-                           int maxLength) {
-        this.backend = backend;
+    private TextClassifier(FineTunedModel model) {
         this.model = model;
-        this.tokenizer = tokenizer;
-        this.labels = new LabelMap(model.config().labels());
-        this.maxLength = maxLength;
     }
 
     /** Loads a classifier directory on the best available device, truncating inputs to max_position_embeddings. */
@@ -60,29 +45,20 @@ public final class TextClassifier implements AutoCloseable {
      */
     public static TextClassifier load(Path dir, String device, int threads, int maxLength, Consumer<String> log)
             throws IOException {
-        ModelDirectory.requireTrainable(dir);
-        Backend backend = Backends.open(device, new BackendOptions(threads, true), log);
-        try {
-            BertForSequenceClassification model = BertForSequenceClassification.load(dir, backend,
-                    LoadOptions.defaults().withWarnings(log));
-            int positions = model.config().maxPositionEmbeddings();
-            if (maxLength > positions) {
-                throw new IllegalArgumentException("--max-length " + maxLength + " exceeds the model's "
-                        + "max_position_embeddings (" + positions + ")");
-            }
-            return new TextClassifier(backend, model, BertTokenizer.load(dir), maxLength > 0 ? maxLength : positions);
-        } catch (IOException | RuntimeException e) {
-            backend.close();
-            throw e;
+        FineTunedModel model = FineTunedModel.load(dir, device, threads, maxLength, log);
+        if (!model.task().name().equals(SequenceClassification.NAME)) {
+            model.close();
+            throw new IllegalArgumentException(dir + ": a " + model.task().name() + " model, not a text classifier");
         }
+        return new TextClassifier(model);
     }
 
     public List<String> labels() {
-        return labels.labels();
+        return model.labels();
     }
 
     public Backend backend() {
-        return backend;
+        return model.backend();
     }
 
     public Prediction predict(String text) {
@@ -90,32 +66,24 @@ public final class TextClassifier implements AutoCloseable {
     }
 
     /** Predictions for texts (second texts in textPair when the task takes pairs), in order. */
+    @SuppressWarnings("unchecked")
     public List<Prediction> predict(List<Example> inputs, int batchSize) {
-        EncodedExamples encoded = EncodedExamples.encode(tokenizer, inputs, maxLength, null, null);
-        Evaluation eval = Evaluation.run(model, encoded, labels, batchSize, null);
         List<Prediction> out = new ArrayList<>(inputs.size());
-        for (int i = 0; i < inputs.size(); i++) {
-            float[] p = eval.probabilities()[i];
-            Map<String, Double> byLabel = new LinkedHashMap<>();
-            for (int k = 0; k < p.length; k++) byLabel.put(labels.label(k), (double) p[k]);
-            int best = eval.predictions()[i];
-            out.add(new Prediction(labels.label(best), p[best], byLabel));
+        for (Map<String, Object> p : model.predict(inputs, batchSize)) {
+            out.add(new Prediction((String) p.get("label"), (Double) p.get("score"),
+                    (Map<String, Double>) p.get("probabilities")));
         }
         return out;
     }
 
     /** Evaluates on a labelled file; a label the model does not know is an error naming the row. */
     public Evaluation evaluate(Path data, DatasetReader.Fields fields, int batchSize, boolean showProgress) {
-        List<Example> rows = DatasetReader.read(data, fields);
-        EncodedExamples encoded = EncodedExamples.encode(tokenizer, rows, maxLength, labels, data);
-        if (!showProgress) return Evaluation.run(model, encoded, labels, batchSize, null);
-        try (ProgressBar bar = new ProgressBar("evaluate", rows.size(), "rows")) {
-            return Evaluation.run(model, encoded, labels, batchSize, bar);
-        }
+        DataOptions options = DataOptions.defaults(1);
+        return model.evaluate(data, new DataOptions(fields, options.tagFields(), 1, 0, false), batchSize, showProgress);
     }
 
     @Override
     public void close() {
-        backend.close();
+        model.close();
     }
 }

@@ -5,6 +5,10 @@
 package dev.kanna.trainer;
 
 import dev.kanna.data.DatasetReader;
+import dev.kanna.data.TagFields;
+import dev.kanna.task.DataOptions;
+import dev.kanna.task.SequenceClassification;
+import dev.kanna.task.Tasks;
 import dev.kanna.optim.LrSchedule;
 
 import java.nio.file.Path;
@@ -21,6 +25,10 @@ import java.nio.file.Path;
  * @param limitTrain      use only the first N training rows; 0: all
  * @param evalBatchSize   batch size for evaluation
  * @param cacheFrozen     compute the frozen lower layers once per example and reuse them
+ * @param task            the task's name (Tasks.NAMES)
+ * @param tagFields       token classification: where the words and tags are
+ * @param stride          token classification: tokens consecutive windows of a long sentence share
+ * @param labelAllTokens  token classification: later word pieces get the word's tag (as I-) instead of none
  */
 public record TrainOptions(Path model, Path train, Path validation, Path out, DatasetReader.Fields fields,
                            double epochs, int batchSize, int gradientAccumulation, double lr, int maxLength,
@@ -30,7 +38,19 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
                            long evalSteps, long saveSteps, int saveTotalLimit, String metricForBest,
                            int earlyStopping, long maxSteps, int limitTrain, int evalBatchSize,
                            boolean dropout, boolean cacheFrozen, boolean resume, boolean overwrite,
-                           String device, int threads) {
+                           String device, int threads, String task, TagFields tagFields, int stride,
+                           boolean labelAllTokens) {
+
+    /** The figure that picks the best model: as given, else the task's first metric (macro_f1, f1, micro_f1, mse). */
+    @Override
+    public String metricForBest() {
+        return metricForBest != null ? metricForBest : Tasks.named(task).metricNames().getFirst();
+    }
+
+    /** How the task reads and tokenizes this run's data. */
+    public DataOptions dataOptions() {
+        return new DataOptions(fields, tagFields, maxLength, stride, labelAllTokens);
+    }
 
     /** Options with `kanna train`'s defaults for the given model, training data and output directory. */
     public static Builder builder(Path model, Path train, Path out) {
@@ -45,7 +65,10 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
         private double epochs = 3, lr = 2e-5, warmupRatio, weightDecay, maxGradNorm = 1.0, labelSmoothing;
         private int batchSize = 32, gradientAccumulation = 1, maxLength = 128, unfreezeTop = 2, saveTotalLimit,
                 earlyStopping, limitTrain, evalBatchSize = 64, threads;
-        private String unfreeze, unfreezePattern, metricForBest = "macro_f1", device = "auto";
+        private String unfreeze, unfreezePattern, metricForBest, device = "auto", task = SequenceClassification.NAME;
+        private TagFields tagFields = TagFields.defaults();
+        private int stride = -1;
+        private boolean labelAllTokens;
         private boolean freezeEmbeddings, classWeightsAuto, dropout = true, cacheFrozen, resume, overwrite;
         private LrSchedule.Kind schedule = LrSchedule.Kind.LINEAR;
         private long warmupSteps = -1, seed = 42, evalSteps, saveSteps, maxSteps;
@@ -89,25 +112,32 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
         public Builder overwrite(boolean v) { overwrite = v; return this; }
         public Builder device(String v) { device = v; return this; }
         public Builder threads(int v) { threads = v; return this; }
+        public Builder task(String v) { task = v; return this; }
+        public Builder tagFields(TagFields v) { tagFields = v; return this; }
+        /** Tokens shared by consecutive windows; −1 (the default): a quarter of --max-length. */
+        public Builder stride(int v) { stride = v; return this; }
+        public Builder labelAllTokens(boolean v) { labelAllTokens = v; return this; }
 
         public TrainOptions build() {
             return new TrainOptions(model, train, validation, out, fields, epochs, batchSize, gradientAccumulation, lr,
                     maxLength, unfreezeTop, unfreeze, unfreezePattern, freezeEmbeddings, schedule, warmupRatio,
                     warmupSteps, weightDecay, maxGradNorm, labelSmoothing, classWeightsAuto, seed, evalSteps, saveSteps,
                     saveTotalLimit, metricForBest, earlyStopping, maxSteps, limitTrain, evalBatchSize, dropout,
-                    cacheFrozen, resume, overwrite, device, threads);
+                    cacheFrozen, resume, overwrite, device, threads, task, tagFields,
+                    stride >= 0 ? stride : maxLength / 4, labelAllTokens);
         }
     }
 
     /** The settings that must match for --resume to continue a run bitwise. */
     public String fingerprint() {
-        return String.join("|", "fields=" + fields, "epochs=" + epochs, "batch=" + batchSize,
+        return String.join("|", "task=" + task, "tagFields=" + tagFields, "stride=" + stride,
+                "labelAllTokens=" + labelAllTokens, "fields=" + fields, "epochs=" + epochs, "batch=" + batchSize,
                 "accum=" + gradientAccumulation, "lr=" + lr, "maxLength=" + maxLength, "top=" + unfreezeTop,
                 "unfreeze=" + unfreeze, "pattern=" + unfreezePattern, "freezeEmb=" + freezeEmbeddings,
                 "schedule=" + schedule, "warmupRatio=" + warmupRatio, "warmupSteps=" + warmupSteps,
                 "wd=" + weightDecay, "clip=" + maxGradNorm, "smoothing=" + labelSmoothing,
                 "classWeights=" + classWeightsAuto, "seed=" + seed, "evalSteps=" + evalSteps,
-                "metric=" + metricForBest, "maxSteps=" + maxSteps, "limitTrain=" + limitTrain,
+                "metric=" + metricForBest(), "maxSteps=" + maxSteps, "limitTrain=" + limitTrain,
                 "dropout=" + dropout, "cacheFrozen=" + cacheFrozen);
     }
 }

@@ -1,6 +1,7 @@
 /*
- * `kanna train`: fine-tunes a BERT directory on a labelled dataset and writes a Hugging Face
- * directory. The loop, in order:
+ * `kanna train`: fine-tunes a BERT directory for a task (Task: sequence or token classification,
+ * multi-label, regression) on a labelled dataset and writes a Hugging Face directory. The loop,
+ * in order, the same for every task:
  *
  *   read + tokenize the data → load the model (or the newest checkpoint with --resume)
  *   --cache-frozen: run the frozen lower stack once per example, keep its output (FrozenStates)
@@ -16,20 +17,25 @@ import dev.kanna.backend.Backend;
 import dev.kanna.backend.BackendOptions;
 import dev.kanna.backend.Backends;
 import dev.kanna.bert.BertConfig;
-import dev.kanna.bert.BertForSequenceClassification;
 import dev.kanna.bert.FreezePolicy;
 import dev.kanna.bert.LoadOptions;
 import dev.kanna.bert.SafetensorsWeights;
-import dev.kanna.data.DatasetException;
-import dev.kanna.data.DatasetReader;
-import dev.kanna.data.Example;
-import dev.kanna.data.LabelMap;
+import dev.kanna.bert.WeightSource;
 import dev.kanna.optim.AdamW;
 import dev.kanna.optim.LrSchedule;
 import dev.kanna.report.ProgressBar;
 import dev.kanna.tensor.HostTensor;
 import dev.kanna.tokenizer.BertTokenizer;
+import dev.kanna.bert.TaskModel;
+import dev.kanna.task.DataOptions;
+import dev.kanna.task.Evaluation;
+import dev.kanna.task.Outputs;
+import dev.kanna.task.Task;
+import dev.kanna.task.TaskData;
+import dev.kanna.task.Tasks;
+import dev.kanna.task.TokenClassification;
 import dev.kanna.train.FineTuner;
+import dev.kanna.train.Loss;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,9 +50,12 @@ import java.util.function.Consumer;
 
 public final class Trainer {
 
-    /** What a finished run reports; trainRows: the training rows used (after --limit-train). */
+    /**
+     * What a finished run reports; trainRows: the training examples used (after --limit-train; for
+     * token classification, windows); metric: the figure that picked the best model.
+     */
     public record Result(Path modelDir, TrainerState state, Map<String, Object> validation, int trainRows,
-                         double trainSeconds, double samplesPerSecond, String device) {
+                         double trainSeconds, double samplesPerSecond, String device, String task, String metric) {
     }
 
     private final TrainOptions o;
@@ -60,7 +69,16 @@ public final class Trainer {
     }
 
     public Result run() throws IOException {
+        return run(Tasks.named(o.task()));
+    }
+
+    private <R, E extends TaskData> Result run(Task<R, E> task) throws IOException {
         ModelDirectory.requireTrainable(o.model());
+        String metric = o.metricForBest();
+        if (!metric.equals("loss") && !task.metricNames().contains(metric)) {
+            throw new IllegalArgumentException("--metric-for-best: " + task.name() + " has no metric '" + metric
+                    + "' (expected loss, " + String.join(", ", task.metricNames()) + ")");
+        }
         Path resumeFrom = checkOutput();
         Map<String, String> dataHashes = dataHashes();
         TrainerState saved = resumeFrom == null ? null : Checkpoints.readState(resumeFrom);
@@ -71,18 +89,14 @@ public final class Trainer {
             }
             checkSameData(resumeFrom, saved.dataSha256, dataHashes);
         }
-        List<Example> trainRows = DatasetReader.read(o.train(), o.fields());
+        DataOptions data = o.dataOptions();
+        List<R> trainRows = task.read(o.train(), data);
         if (o.limitTrain() > 0 && o.limitTrain() < trainRows.size()) trainRows = trainRows.subList(0, o.limitTrain());
-        List<Example> validationRows = o.validation() == null ? null : DatasetReader.read(o.validation(), o.fields());
-        LabelMap labels = LabelMap.fromTraining(trainRows);
-        if (labels.size() < 2) {
-            throw new DatasetException(o.train() + ": every row has the label \"" + labels.label(0)
-                    + "\"; classification needs at least two labels");
-        }
-        if (validationRows != null) labels.ids(validationRows, o.validation());   // unseen labels: fail before any work
-        if (saved != null && !labels.labels().equals(saved.labels)) {
+        List<R> validationRows = o.validation() == null ? null : task.read(o.validation(), data);
+        List<String> labels = task.labels(trainRows, o.train());
+        if (saved != null && !labels.equals(saved.labels)) {
             throw new IllegalArgumentException("--resume: " + resumeFrom + " was trained on labels "
-                    + saved.labels + ", the data now has " + labels.labels());
+                    + saved.labels + ", the data now has " + labels);
         }
         BertConfig baseConfig = BertConfig.read(o.model().resolve("config.json"));
         if (o.maxLength() > baseConfig.maxPositionEmbeddings()) {
@@ -92,16 +106,16 @@ public final class Trainer {
         }
 
         BertTokenizer tokenizer = BertTokenizer.load(o.model());
-        log.accept(String.format(Locale.ROOT, "tokenizing %d training and %d validation rows (max length %d)",
+        E validation = validationRows == null ? null : task.encode(tokenizer, validationRows, labels, data, o.validation());
+        E train = task.encode(tokenizer, trainRows, labels, data, o.train());
+        log.accept(String.format(Locale.ROOT, "tokenized %d training and %d validation rows (max length %d)",
                 trainRows.size(), validationRows == null ? 0 : validationRows.size(), o.maxLength()));
-        EncodedExamples train = EncodedExamples.encode(tokenizer, trainRows, o.maxLength(), labels, o.train());
-        EncodedExamples validation = validationRows == null ? null
-                : EncodedExamples.encode(tokenizer, validationRows, o.maxLength(), labels, o.validation());
+        Loss loss = task.loss(train, new Task.LossOptions(o.labelSmoothing(), o.classWeightsAuto()));
 
         if (resumeFrom == null) createOutput();
         try (Backend backend = Backends.open(o.device(), new BackendOptions(o.threads(), true), log)) {
             log.accept("device: " + backend.description());
-            return train(backend, labels, train, validation, resumeFrom, dataHashes);
+            return new Run<>(task, labels, train, validation, loss, backend).train(resumeFrom, dataHashes, trainRows.size());
         }
     }
 
@@ -160,101 +174,189 @@ public final class Trainer {
         }
     }
 
-    private Result train(Backend backend, LabelMap labels, EncodedExamples train, EncodedExamples validation,
-                         Path resumeFrom, Map<String, String> dataHashes) throws IOException {
-        LoadOptions load = LoadOptions.defaults().withSeed(o.seed()).withWarnings(log);
-        Checkpoints.Loaded checkpoint = resumeFrom == null ? null : Checkpoints.load(resumeFrom);
-        BertForSequenceClassification model = loadModel(backend, labels, load, checkpoint);
+    /** One training run of a task: its data, labels and loss on an open backend. */
+    private final class Run<R, E extends TaskData> {
+        private final Task<R, E> task;
+        private final List<String> labels;
+        private final E train, validation;   // validation: null without validation data
+        private final Loss loss;
+        private final Backend backend;
 
-        int microBatches = (train.size() + o.batchSize() - 1) / o.batchSize();      // per epoch
-        long stepsPerEpoch = (microBatches + o.gradientAccumulation() - 1) / o.gradientAccumulation();
-        long totalSteps = o.maxSteps() > 0 ? o.maxSteps() : (long) Math.ceil(stepsPerEpoch * o.epochs());
-        long warmup = o.warmupSteps() >= 0 ? o.warmupSteps() : LrSchedule.warmupSteps(totalSteps, o.warmupRatio());
-        FineTuner tuner = new FineTuner(model, freezePolicy(), new FineTuner.Settings(o.lr(),
-                new LrSchedule(o.schedule(), warmup, totalSteps),
-                AdamW.Options.defaults().withWeightDecay(o.weightDecay()), o.maxGradNorm(), (float) o.labelSmoothing(),
-                o.classWeightsAuto() ? balancedWeights(train, labels.size()) : null, o.dropout(), o.seed()));
-        log.accept("model: " + tuner.trainable().summary());
-
-        TrainerState state;
-        Map<String, HostTensor> best = null;
-        if (checkpoint != null) {
-            state = checkpoint.state();   // settings, data and labels were checked in run()
-            state.dataSha256 = dataHashes;    // the same hashes (checkpoints from before they were kept: none)
-            Checkpoints.removeLeftovers(o.out());
-            tuner.optimizer().restore(checkpoint.optimizer());
-            best = checkpoint.best();
-            log.accept("resuming from " + checkpoint.dir() + " at step " + state.globalStep);
-        } else {
-            state = new TrainerState();
-            state.fingerprint = o.fingerprint();
-            state.dataSha256 = dataHashes;
-            state.labels = new ArrayList<>(labels.labels());
+        Run(Task<R, E> task, List<String> labels, E train, E validation, Loss loss, Backend backend) {
+            this.task = task;
+            this.labels = labels;
+            this.train = train;
+            this.validation = validation;
+            this.loss = loss;
+            this.backend = backend;
         }
-        state.totalSteps = totalSteps;
 
-        TrainingLog trainingLog = TrainingLog.open(o.out(), state);
-        long startStep = state.globalStep;
-        long start = System.nanoTime();
-        long samples = 0;
-        FrozenStates frozen = o.cacheFrozen()
-                ? FrozenStates.prepare(model, train, validation, o.evalBatchSize(), log) : null;
-        try (ProgressBar bar = new ProgressBar("train", totalSteps, "steps", startStep)) {
-            while (state.globalStep < totalSteps && !state.stoppedEarly) {
-                int[] order = permutation(train.size(), o.seed(), state.epoch);
-                while (state.batchInEpoch < microBatches && state.globalStep < totalSteps && !state.stoppedEarly) {
-                    List<FineTuner.TrainingBatch> group = new ArrayList<>();
-                    for (int g = 0; g < o.gradientAccumulation() && state.batchInEpoch < microBatches; g++) {
-                        int from = state.batchInEpoch * o.batchSize();
-                        int to = Math.min(train.size(), from + o.batchSize());
-                        int[] indices = java.util.Arrays.copyOfRange(order, from, to);
-                        group.add(frozen != null ? frozen.trainBatch(train, indices) : train.labelledBatch(indices));
-                        samples += to - from;
-                        state.batchInEpoch++;
+        Result train(Path resumeFrom, Map<String, String> dataHashes, int rows) throws IOException {
+            LoadOptions load = LoadOptions.defaults().withSeed(o.seed()).withWarnings(log);
+            Checkpoints.Loaded checkpoint = resumeFrom == null ? null : Checkpoints.load(resumeFrom);
+            TaskModel model = loadModel(load, checkpoint);
+
+            int microBatches = (train.size() + o.batchSize() - 1) / o.batchSize();      // per epoch
+            long stepsPerEpoch = (microBatches + o.gradientAccumulation() - 1) / o.gradientAccumulation();
+            long totalSteps = o.maxSteps() > 0 ? o.maxSteps() : (long) Math.ceil(stepsPerEpoch * o.epochs());
+            long warmup = o.warmupSteps() >= 0 ? o.warmupSteps() : LrSchedule.warmupSteps(totalSteps, o.warmupRatio());
+            FineTuner tuner = new FineTuner(model, freezePolicy(), new FineTuner.Settings(o.lr(),
+                    new LrSchedule(o.schedule(), warmup, totalSteps),
+                    AdamW.Options.defaults().withWeightDecay(o.weightDecay()), o.maxGradNorm(), loss, o.dropout(),
+                    o.seed()));
+            log.accept("model: " + tuner.trainable().summary());
+
+            TrainerState state;
+            Map<String, HostTensor> best = null;
+            if (checkpoint != null) {
+                state = checkpoint.state();   // settings, data and labels were checked in run()
+                state.dataSha256 = dataHashes;    // the same hashes (checkpoints from before they were kept: none)
+                Checkpoints.removeLeftovers(o.out());
+                tuner.optimizer().restore(checkpoint.optimizer());
+                best = checkpoint.best();
+                log.accept("resuming from " + checkpoint.dir() + " at step " + state.globalStep);
+            } else {
+                state = new TrainerState();
+                state.fingerprint = o.fingerprint();
+                state.dataSha256 = dataHashes;
+                state.labels = new ArrayList<>(labels);
+            }
+            state.totalSteps = totalSteps;
+
+            TrainingLog trainingLog = TrainingLog.open(o.out(), state);
+            long startStep = state.globalStep;
+            long start = System.nanoTime();
+            long samples = 0;
+            FrozenStates frozen = o.cacheFrozen()
+                    ? FrozenStates.prepare(model, train, validation, o.evalBatchSize(), log) : null;
+            try (ProgressBar bar = new ProgressBar("train", totalSteps, "steps", startStep)) {
+                while (state.globalStep < totalSteps && !state.stoppedEarly) {
+                    int[] order = permutation(train.size(), o.seed(), state.epoch);
+                    while (state.batchInEpoch < microBatches && state.globalStep < totalSteps && !state.stoppedEarly) {
+                        List<FineTuner.TrainingBatch> group = new ArrayList<>();
+                        for (int g = 0; g < o.gradientAccumulation() && state.batchInEpoch < microBatches; g++) {
+                            int from = state.batchInEpoch * o.batchSize();
+                            int to = Math.min(train.size(), from + o.batchSize());
+                            int[] indices = java.util.Arrays.copyOfRange(order, from, to);
+                            group.add(frozen != null ? frozen.trainBatch(train, indices)
+                                    : new FineTuner.LabelledBatch(train.batch(indices), train.targets(indices)));
+                            samples += to - from;
+                            state.batchInEpoch++;
+                        }
+                        FineTuner.StepResult step = tuner.step(group);
+                        state.globalStep = step.step();
+                        double epoch = state.epoch + (double) state.batchInEpoch / microBatches;
+                        TrainerState.StepLog entry = new TrainerState.StepLog(step.step(), epoch, step.loss(), step.lr(),
+                                step.gradNorm());
+                        state.stepLogs.add(entry);
+                        trainingLog.append(entry);
+                        double seconds = (System.nanoTime() - start) / 1e9;
+                        bar.step(1, String.format(Locale.ROOT, "epoch %.2f loss %.4f lr %.2e %.1f samples/s", epoch,
+                                step.loss(), step.lr(), samples / Math.max(1e-9, seconds)));
+                        if (o.evalSteps() > 0 && state.globalStep % o.evalSteps() == 0) {
+                            best = evaluate(model, tuner, frozen, state, trainingLog, best);
+                        }
+                        // The epoch's last step is checkpointed below, once, after its evaluation.
+                        if (o.saveSteps() > 0 && state.globalStep % o.saveSteps() == 0 && state.batchInEpoch < microBatches) {
+                            checkpoint(model, tuner, state, best);
+                        }
                     }
-                    FineTuner.StepResult step = tuner.step(group);
-                    state.globalStep = step.step();
-                    double epoch = state.epoch + (double) state.batchInEpoch / microBatches;
-                    TrainerState.StepLog entry = new TrainerState.StepLog(step.step(), epoch, step.loss(), step.lr(),
-                            step.gradNorm());
-                    state.stepLogs.add(entry);
-                    trainingLog.append(entry);
-                    double seconds = (System.nanoTime() - start) / 1e9;
-                    bar.step(1, String.format(Locale.ROOT, "epoch %.2f loss %.4f lr %.2e %.1f samples/s", epoch,
-                            step.loss(), step.lr(), samples / Math.max(1e-9, seconds)));
-                    if (o.evalSteps() > 0 && state.globalStep % o.evalSteps() == 0) {
-                        best = evaluate(model, tuner, frozen, validation, labels, state, trainingLog, best);
-                    }
-                    // The epoch's last step is checkpointed below, once, after its evaluation.
-                    if (o.saveSteps() > 0 && state.globalStep % o.saveSteps() == 0 && state.batchInEpoch < microBatches) {
+                    if (state.batchInEpoch >= microBatches) {
+                        if (o.evalSteps() == 0) best = evaluate(model, tuner, frozen, state, trainingLog, best);
+                        state.epoch++;
+                        state.batchInEpoch = 0;
                         checkpoint(model, tuner, state, best);
                     }
                 }
-                if (state.batchInEpoch >= microBatches) {
-                    if (o.evalSteps() == 0) best = evaluate(model, tuner, frozen, validation, labels, state, trainingLog, best);
-                    state.epoch++;
-                    state.batchInEpoch = 0;
-                    checkpoint(model, tuner, state, best);
+            }
+            double trainSeconds = (System.nanoTime() - start) / 1e9;
+            if (validation != null && (state.evalLogs.isEmpty() || state.evalLogs.getLast().step() != state.globalStep)) {
+                best = evaluate(model, tuner, frozen, state, trainingLog, best);
+            }
+            Map<String, Object> finalMetrics = null;
+            if (state.bestStep != null) {
+                if (state.bestStep != state.globalStep) {
+                    restore(tuner.trainable().parameters(), best);
+                    log.accept("restored the best weights (step " + state.bestStep + ", " + o.metricForBest() + " "
+                            + String.format(Locale.ROOT, "%.4f", state.bestMetric) + ")");
                 }
+                for (TrainerState.EvalLog e : state.evalLogs) if (e.step() == state.bestStep) finalMetrics = e.metrics();
+            }
+            TrainingOutputs.write(o, commandLine, model, state, labels, finalMetrics, trainSeconds,
+                    (samples) / Math.max(1e-9, trainSeconds), backend.description(), tuner.trainable().summary());
+            return new Result(o.out(), state, finalMetrics, rows, trainSeconds,
+                    samples / Math.max(1e-9, trainSeconds), backend.description(), task.name(), o.metricForBest());
+        }
+
+        /**
+         * Loads the checkpoint's model, or the base model with this task's head: the base's own head
+         * when it was fine-tuned for this very task and labels (training goes on), else a fresh one
+         * over its encoder (staged transfer: first a related task or domain, then this one), said in one line.
+         */
+        private TaskModel loadModel(LoadOptions load, Checkpoints.Loaded checkpoint) throws IOException {
+            Path dir = checkpoint != null ? checkpoint.dir() : o.model();
+            BertConfig base = BertConfig.read(dir.resolve("config.json"));
+            BertConfig config = task.configure(base, labels);
+            try (SafetensorsWeights weights = SafetensorsWeights.open(dir)) {
+                WeightSource source = weights;
+                if (checkpoint == null && weights.names().contains("classifier.weight") && !sameHead(base, config)) {
+                    log.accept(o.model() + " was fine-tuned as " + String.join("/", base.architectures()) + " for labels "
+                            + base.labels() + "; its encoder starts this " + task.name() + " model, with a fresh head");
+                    source = weights.without("classifier.");
+                }
+                return task.load(source, config, backend, load);
             }
         }
-        double trainSeconds = (System.nanoTime() - start) / 1e9;
-        if (validation != null && (state.evalLogs.isEmpty() || state.evalLogs.getLast().step() != state.globalStep)) {
-            best = evaluate(model, tuner, frozen, validation, labels, state, trainingLog, best);
+
+        /** Whether the base model's head is this task's: the same task (by its config) and the same labels. */
+        private boolean sameHead(BertConfig base, BertConfig config) {
+            return Tasks.of(base).name().equals(task.name()) && base.labels().equals(config.labels());
         }
-        Map<String, Object> finalMetrics = null;
-        if (state.bestStep != null) {
-            if (state.bestStep != state.globalStep) {
-                restore(tuner.trainable().parameters(), best);
-                log.accept("restored the best weights (step " + state.bestStep + ", " + o.metricForBest() + " "
-                        + String.format(Locale.ROOT, "%.4f", state.bestMetric) + ")");
+
+        /** Evaluates on the validation data (if any), logs it, and updates the best weights and patience. */
+        private Map<String, HostTensor> evaluate(TaskModel model, FineTuner tuner, FrozenStates frozen, TrainerState state,
+                                                 TrainingLog trainingLog, Map<String, HostTensor> best) throws IOException {
+            if (validation == null) return best;
+            float[][] outputs = frozen != null ? frozen.validationOutputs(validation, o.evalBatchSize())
+                    : Outputs.collect(indices -> model.outputs(validation.batch(indices)), validation, model.numOutputs(), model.perToken(),
+                    o.evalBatchSize(), null);
+            Evaluation eval = task.evaluate(validation, outputs, labels);
+            Map<String, Object> figures = new LinkedHashMap<>();
+            figures.put("loss", eval.loss());
+            figures.putAll(eval.metrics().toJson());
+            double epoch = state.stepLogs.isEmpty() ? state.epoch : state.stepLogs.getLast().epoch();
+            TrainerState.EvalLog entry = new TrainerState.EvalLog(state.globalStep, epoch, figures);
+            state.evalLogs.add(entry);
+            trainingLog.append(entry);
+            String metric = o.metricForBest();
+            double value = "loss".equals(metric) ? eval.loss() : eval.metrics().byName(metric);
+            boolean lowerIsBetter = task.lowerIsBetter(metric);
+            boolean improved = state.bestMetric == null || (lowerIsBetter ? value < state.bestMetric : value > state.bestMetric);
+            log.accept(String.format(Locale.ROOT, "eval at step %d: loss %.4f %s%s", state.globalStep, eval.loss(),
+                    eval.metrics().summary(), improved ? " (best so far)" : ""));
+            if (improved) {
+                state.bestMetric = value;
+                state.bestStep = state.globalStep;
+                state.evalsWithoutImprovement = 0;
+                return snapshot(tuner.trainable().parameters());
             }
-            for (TrainerState.EvalLog e : state.evalLogs) if (e.step() == state.bestStep) finalMetrics = e.metrics();
+            state.evalsWithoutImprovement++;
+            if (o.earlyStopping() > 0 && state.evalsWithoutImprovement >= o.earlyStopping()) {
+                state.stoppedEarly = true;
+                log.accept("early stopping: " + state.evalsWithoutImprovement + " evaluations without improvement");
+            }
+            return best;
         }
-        TrainingOutputs.write(o, commandLine, model, state, labels, finalMetrics, trainSeconds,
-                (samples) / Math.max(1e-9, trainSeconds), backend.description(), tuner.trainable().summary());
-        return new Result(o.out(), state, finalMetrics, train.size(), trainSeconds,
-                samples / Math.max(1e-9, trainSeconds), backend.description());
+
+        private void checkpoint(TaskModel model, FineTuner tuner, TrainerState state, Map<String, HostTensor> best)
+                throws IOException {
+            Checkpoints.save(o.out(), state, model::save, o.model(), tuner.optimizer().state(), best);
+            Checkpoints.prune(o.out(), o.saveTotalLimit());
+            // Fault injection for the resume test: die like `kill -9` right after this checkpoint.
+            if (Long.getLong("kanna.faultInjection.haltAfterStep", -1L) == state.globalStep) {
+                Runtime.getRuntime().halt(137);
+            }
+        }
     }
 
     /** SHA-256 of the training (and validation) file, by role. */
@@ -282,63 +384,10 @@ public final class Trainer {
         }
     }
 
-    private BertForSequenceClassification loadModel(Backend backend, LabelMap labels, LoadOptions load,
-                                                    Checkpoints.Loaded checkpoint) throws IOException {
-        Path dir = checkpoint != null ? checkpoint.dir() : o.model();
-        BertConfig config = BertConfig.read(dir.resolve("config.json")).withLabels(labels.labels());
-        try (SafetensorsWeights weights = SafetensorsWeights.open(dir)) {
-            return BertForSequenceClassification.load(weights, config, backend, load);
-        }
-    }
-
     private FreezePolicy freezePolicy() {
         FreezePolicy policy = o.unfreezePattern() != null ? FreezePolicy.pattern(o.unfreezePattern())
                 : "all".equals(o.unfreeze()) ? FreezePolicy.all() : FreezePolicy.unfreezeTop(o.unfreezeTop());
         return o.freezeEmbeddings() ? policy.withFrozenEmbeddings() : policy;
-    }
-
-    /** Evaluates on the validation data (if any), logs it, and updates the best weights and patience. */
-    private Map<String, HostTensor> evaluate(BertForSequenceClassification model, FineTuner tuner, FrozenStates frozen,
-                                             EncodedExamples validation, LabelMap labels, TrainerState state,
-                                             TrainingLog trainingLog, Map<String, HostTensor> best) throws IOException {
-        if (validation == null) return best;
-        Evaluation eval = frozen != null ? frozen.evaluate(validation, labels, o.evalBatchSize())
-                : Evaluation.run(model, validation, labels, o.evalBatchSize(), null);
-        Map<String, Object> figures = new LinkedHashMap<>();
-        figures.put("loss", eval.loss());
-        figures.putAll(eval.metrics().toJson());
-        double epoch = state.stepLogs.isEmpty() ? state.epoch : state.stepLogs.getLast().epoch();
-        TrainerState.EvalLog entry = new TrainerState.EvalLog(state.globalStep, epoch, figures);
-        state.evalLogs.add(entry);
-        trainingLog.append(entry);
-        double value = "loss".equals(o.metricForBest()) ? eval.loss() : eval.metrics().byName(o.metricForBest());
-        boolean lowerIsBetter = "loss".equals(o.metricForBest());
-        boolean improved = state.bestMetric == null || (lowerIsBetter ? value < state.bestMetric : value > state.bestMetric);
-        log.accept(String.format(Locale.ROOT, "eval at step %d: loss %.4f accuracy %.4f macro_f1 %.4f%s",
-                state.globalStep, eval.loss(), eval.metrics().accuracy(), eval.metrics().macroF1(),
-                improved ? " (best so far)" : ""));
-        if (improved) {
-            state.bestMetric = value;
-            state.bestStep = state.globalStep;
-            state.evalsWithoutImprovement = 0;
-            return snapshot(tuner.trainable().parameters());
-        }
-        state.evalsWithoutImprovement++;
-        if (o.earlyStopping() > 0 && state.evalsWithoutImprovement >= o.earlyStopping()) {
-            state.stoppedEarly = true;
-            log.accept("early stopping: " + state.evalsWithoutImprovement + " evaluations without improvement");
-        }
-        return best;
-    }
-
-    private void checkpoint(BertForSequenceClassification model, FineTuner tuner, TrainerState state,
-                            Map<String, HostTensor> best) throws IOException {
-        Checkpoints.save(o.out(), state, model::save, o.model(), tuner.optimizer().state(), best);
-        Checkpoints.prune(o.out(), o.saveTotalLimit());
-        // Fault injection for the resume test: die like `kill -9` right after this checkpoint.
-        if (Long.getLong("kanna.faultInjection.haltAfterStep", -1L) == state.globalStep) {
-            Runtime.getRuntime().halt(137);
-        }
     }
 
     static Map<String, HostTensor> snapshot(List<Parameter> parameters) {
@@ -372,15 +421,6 @@ public final class Trainer {
             order[j] = t;
         }
         return order;
-    }
-
-    /** scikit-learn's "balanced" weights: n / (k · count(class)). */
-    static float[] balancedWeights(EncodedExamples train, int classes) {
-        long[] counts = new long[classes];
-        for (int i = 0; i < train.size(); i++) counts[train.label(i)]++;
-        float[] w = new float[classes];
-        for (int c = 0; c < classes; c++) w[c] = counts[c] == 0 ? 0f : (float) ((double) train.size() / (classes * counts[c]));
-        return w;
     }
 
     private static String firstDifference(String saved, String now) {

@@ -8,8 +8,7 @@ package dev.kanna.trainer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.kanna.bert.BertForSequenceClassification;
-import dev.kanna.data.LabelMap;
+import dev.kanna.bert.PretrainedBert;
 import dev.kanna.io.AtomicFiles;
 import dev.kanna.report.SvgPlot;
 
@@ -32,8 +31,8 @@ public final class TrainingOutputs {
     private TrainingOutputs() {
     }
 
-    static void write(TrainOptions o, List<String> commandLine, BertForSequenceClassification model, TrainerState state,
-                      LabelMap labels, Map<String, Object> validation, double trainSeconds, double samplesPerSecond,
+    static void write(TrainOptions o, List<String> commandLine, PretrainedBert model, TrainerState state,
+                      List<String> labels, Map<String, Object> validation, double trainSeconds, double samplesPerSecond,
                       String device, String trainable) throws IOException {
         Path out = o.out();
         model.save(out);
@@ -67,7 +66,8 @@ public final class TrainingOutputs {
         data.put("train", fileRecord(o.train(), state.dataSha256.get("train")));
         if (o.validation() != null) data.put("validation", fileRecord(o.validation(), state.dataSha256.get("validation")));
         record.put("data", data);
-        record.put("labels", labels.labels());
+        record.put("task", o.task());
+        record.put("labels", labels);
         record.put("trainable", trainable);
         record.put("settings", settings(o));
         record.put("steps", state.globalStep);
@@ -87,6 +87,10 @@ public final class TrainingOutputs {
         s.put("gradient_accumulation", o.gradientAccumulation());
         s.put("learning_rate", o.lr());
         s.put("max_length", o.maxLength());
+        if (o.task().equals(dev.kanna.task.TokenClassification.NAME)) {
+            s.put("stride", o.stride());
+            s.put("label_all_tokens", o.labelAllTokens());
+        }
         s.put("unfreeze", o.unfreezePattern() != null ? "pattern:" + o.unfreezePattern()
                 : "all".equals(o.unfreeze()) ? "all" : "top " + o.unfreezeTop());
         s.put("freeze_embeddings", o.freezeEmbeddings());

@@ -1,0 +1,25 @@
+/*
+ * How a task reads and tokenizes data: which fields or columns hold what, the sequence length,
+ * and, for token classification, the window stride and whether later word pieces are labelled.
+ *
+ * @param maxLength      tokens per sequence, [CLS] and [SEP] included
+ * @param stride         token classification: tokens shared by consecutive windows of a long sentence
+ * @param labelAllTokens token classification: a word's later pieces get its tag (B- becomes I-)
+ *                       instead of being ignored by the loss
+ */
+package dev.kanna.task;
+
+import dev.kanna.data.DatasetReader;
+import dev.kanna.data.TagFields;
+
+public record DataOptions(DatasetReader.Fields fields, TagFields tagFields, int maxLength, int stride,
+                          boolean labelAllTokens) {
+
+    public static DataOptions defaults(int maxLength) {
+        return new DataOptions(DatasetReader.Fields.defaults(), TagFields.defaults(), maxLength, maxLength / 4, false);
+    }
+
+    public DataOptions withMaxLength(int length) {
+        return new DataOptions(fields, tagFields, length, Math.min(stride, length / 2), labelAllTokens);
+    }
+}

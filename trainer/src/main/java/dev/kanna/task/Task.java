@@ -1,0 +1,73 @@
+/*
+ * A fine-tuning task as one object: how it reads and tokenizes data (rows R into TaskData E), its
+ * labels, the head and config it builds, its loss, its metrics and its predictions. The trainer,
+ * checkpoints, --resume, the frozen-layer cache, evaluate and predict run any task through this
+ * interface and never branch on which one it is.
+ *
+ *   rows    = read(file)                      Example (text tasks) or TaggedSentence (NER)
+ *   labels  = labels(training rows)           id order, saved as id2label
+ *   data    = encode(tokenizer, rows, labels) token ids + targets
+ *   model   = load(weights, configure(config, labels))
+ *   loss    = loss(...)                       what FineTuner minimises
+ *   scores  = evaluate(data, outputs)         the loss and the task's metrics
+ *   output  = predictions(data, outputs)      one JSON object per input
+ */
+package dev.kanna.task;
+
+import dev.kanna.backend.Backend;
+import dev.kanna.bert.BertConfig;
+import dev.kanna.bert.LoadOptions;
+import dev.kanna.bert.TaskModel;
+import dev.kanna.bert.WeightSource;
+import dev.kanna.data.Example;
+import dev.kanna.tokenizer.BertTokenizer;
+import dev.kanna.train.Loss;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+public interface Task<R, E extends TaskData> {
+
+    /** The name --task takes: sequence-classification, token-classification, multi-label, regression. */
+    String name();
+
+    /** The figures --metric-for-best may name besides "loss"; the first is the default. */
+    List<String> metricNames();
+
+    /** Whether a smaller value of the named figure is better. */
+    default boolean lowerIsBetter(String metric) {
+        return metric.equals("loss");
+    }
+
+    /** Reads every labelled row of a file; bad rows are one DatasetException naming file and line. */
+    List<R> read(Path file, DataOptions options);
+
+    /** The label names in id order, from the training rows; a set the task cannot train on is an error naming file. */
+    List<String> labels(List<R> training, Path file);
+
+    /** Tokenizes labelled rows; a label outside labels is an error naming file and line. */
+    E encode(BertTokenizer tokenizer, List<R> rows, List<String> labels, DataOptions options, Path file);
+
+    /** Tokenizes unlabelled inputs (one text, or text pair, each) for prediction. */
+    E encodeInputs(BertTokenizer tokenizer, List<Example> inputs, DataOptions options);
+
+    /** The config of the model to train: labels, architecture and problem type. */
+    BertConfig configure(BertConfig base, List<String> labels);
+
+    /** The task's model over weights (the head fresh when the weights lack it). */
+    TaskModel load(WeightSource weights, BertConfig config, Backend backend, LoadOptions options);
+
+    /** The training objective; train is the training data (for class weights). */
+    Loss loss(E train, LossOptions options);
+
+    /** Loss and metrics of labelled data from the model's outputs, one float[] per example (unpadded). */
+    Evaluation evaluate(E data, float[][] outputs, List<String> labels);
+
+    /** One JSON-ready object per input of encodeInputs, from the outputs of its examples. */
+    List<Map<String, Object>> predictions(E data, float[][] outputs, List<String> labels);
+
+    /** The options of the loss a user can set (cross-entropy tasks read them; others refuse what they cannot use). */
+    record LossOptions(double labelSmoothing, boolean classWeightsAuto) {
+    }
+}

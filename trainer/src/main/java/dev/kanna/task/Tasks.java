@@ -1,0 +1,37 @@
+/*
+ * The tasks by name (--task) and by the config.json of a fine-tuned model (its architectures and
+ * problem_type), so evaluate, predict and logits know a model's task without being told.
+ */
+package dev.kanna.task;
+
+import dev.kanna.bert.BertConfig;
+
+import java.util.List;
+
+public final class Tasks {
+    public static final List<String> NAMES = List.of(SequenceClassification.NAME, TokenClassification.NAME,
+            MultiLabelClassification.NAME, Regression.NAME);
+
+    private Tasks() {
+    }
+
+    public static Task<?, ?> named(String name) {
+        return switch (name) {
+            case SequenceClassification.NAME -> new SequenceClassification();
+            case TokenClassification.NAME -> new TokenClassification();
+            case MultiLabelClassification.NAME -> new MultiLabelClassification();
+            case Regression.NAME -> new Regression();
+            default -> throw new IllegalArgumentException("--task: unknown task '" + name + "'; expected one of "
+                    + String.join(", ", NAMES));
+        };
+    }
+
+    /** The task a fine-tuned model was trained for; a base model (no head named) counts as sequence classification. */
+    public static Task<?, ?> of(BertConfig config) {
+        if (config.architectures().contains("BertForTokenClassification")) return new TokenClassification();
+        String problem = config.problemType();
+        if ("multi_label_classification".equals(problem)) return new MultiLabelClassification();
+        if ("regression".equals(problem)) return new Regression();
+        return new SequenceClassification();
+    }
+}

@@ -1,0 +1,49 @@
+/*
+ * What the three text tasks share: rows of text (or text pairs) from JSONL/CSV/TSV, tokenized
+ * into TextData, and BertForSequenceClassification's head (pooled [CLS] state → K outputs).
+ * They differ in how the label field is read, the targets, the loss and the metrics.
+ */
+package dev.kanna.task;
+
+import dev.kanna.backend.Backend;
+import dev.kanna.bert.BertForSequenceClassification;
+import dev.kanna.bert.LoadOptions;
+import dev.kanna.bert.TaskModel;
+import dev.kanna.bert.WeightSource;
+import dev.kanna.data.DatasetReader;
+import dev.kanna.data.LabelShape;
+import dev.kanna.data.Example;
+import dev.kanna.tokenizer.BertTokenizer;
+
+import java.nio.file.Path;
+import java.util.List;
+
+abstract class TextTask implements Task<Example, TextData> {
+
+    /** How this task reads the label field. */
+    abstract LabelShape labelShape();
+
+    /** The same rows with this task's targets. */
+    abstract TextData withTargets(TextData tokens, List<Example> rows, List<String> labels, Path file);
+
+    @Override
+    public List<Example> read(Path file, DataOptions options) {
+        return DatasetReader.read(file, options.fields(), labelShape());
+    }
+
+    @Override
+    public TextData encode(BertTokenizer tokenizer, List<Example> rows, List<String> labels, DataOptions options,
+                           Path file) {
+        return withTargets(TextData.tokenize(tokenizer, rows, options.maxLength()), rows, labels, file);
+    }
+
+    @Override
+    public TextData encodeInputs(BertTokenizer tokenizer, List<Example> inputs, DataOptions options) {
+        return TextData.tokenize(tokenizer, inputs, options.maxLength());
+    }
+
+    @Override
+    public TaskModel load(WeightSource weights, dev.kanna.bert.BertConfig config, Backend backend, LoadOptions options) {
+        return BertForSequenceClassification.load(weights, config, backend, options);
+    }
+}

@@ -1,0 +1,271 @@
+/*
+ * Token classification (NER), as transformers' BertForTokenClassification with run_ner's data
+ * handling: CoNLL or JSONL sentences of words and tags, each word tokenized on its own, its tag on
+ * its first piece; a long sentence is split into overlapping windows (TokenWindows) rather than
+ * truncated. Cross-entropy over the labelled pieces; entity-level precision/recall/F1 as seqeval's
+ * default mode (conlleval rules) over word tags, and token (word) accuracy.
+ *
+ * Predictions on raw text: the line is tokenized as the model's own pre-tokenizer splits it (a
+ * word = a piece and the ## pieces after it), each word takes the tag of its first piece
+ * (transformers' pipeline, aggregation_strategy="first"), and words group into entities as that
+ * pipeline groups them: a B- tag or a change of type starts a new entity; O words are dropped.
+ * Each entity carries character offsets into the line and the mean of its words' probabilities.
+ */
+package dev.kanna.task;
+
+import dev.kanna.backend.Backend;
+import dev.kanna.bert.BertConfig;
+import dev.kanna.bert.BertForTokenClassification;
+import dev.kanna.bert.LoadOptions;
+import dev.kanna.bert.TaskModel;
+import dev.kanna.bert.WeightSource;
+import dev.kanna.data.DatasetException;
+import dev.kanna.data.Example;
+import dev.kanna.data.TagSet;
+import dev.kanna.data.TaggedDatasetReader;
+import dev.kanna.data.TaggedSentence;
+import dev.kanna.metrics.EntityMetrics;
+import dev.kanna.tokenizer.BertTokenizer;
+import dev.kanna.tokenizer.Encoding;
+import dev.kanna.train.Loss;
+import dev.kanna.train.Targets;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+public final class TokenClassification implements Task<TaggedSentence, TokenClassification.Data> {
+    public static final String NAME = "token-classification";
+
+    /** Windows plus what predictions need: each input's words as character spans of its line. */
+    public record Data(TokenWindows windows, List<String> lines, int[][] wordStarts, int[][] wordEnds)
+            implements TaskData {
+        @Override
+        public int size() {
+            return windows.size();
+        }
+
+        @Override
+        public int length(int i) {
+            return windows.length(i);
+        }
+
+        @Override
+        public dev.kanna.bert.Batch batch(int[] indices) {
+            return windows.batch(indices);
+        }
+
+        @Override
+        public Targets targets(int[] indices) {
+            return windows.targets(indices);
+        }
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<String> metricNames() {
+        return EntityMetrics.NAMES;
+    }
+
+    @Override
+    public List<TaggedSentence> read(Path file, DataOptions options) {
+        return TaggedDatasetReader.read(file, options.tagFields());
+    }
+
+    @Override
+    public List<String> labels(List<TaggedSentence> training, Path file) {
+        List<String> tags = TagSet.fromTraining(training, file).tags();
+        if (tags.size() < 2) {
+            throw new DatasetException(file + ": every word has the tag \"" + tags.getFirst()
+                    + "\"; token classification needs at least two tags");
+        }
+        return tags;
+    }
+
+    @Override
+    public Data encode(BertTokenizer tokenizer, List<TaggedSentence> rows, List<String> labels, DataOptions options,
+                       Path file) {
+        TagSet tagSet = new TagSet(labels);
+        BertTokenizer words = plain(tokenizer);
+        int[][][] pieces = new int[rows.size()][][];
+        int[][] tags = new int[rows.size()][];
+        for (int s = 0; s < rows.size(); s++) {
+            List<String> sentence = rows.get(s).words();
+            pieces[s] = new int[sentence.size()][];
+            for (int w = 0; w < sentence.size(); w++) pieces[s][w] = words.encode(sentence.get(w), false).ids();
+            tags[s] = tagSet.ids(rows.get(s), file);
+        }
+        int[] inside = options.labelAllTokens() ? insideTags(labels) : null;
+        return new Data(windows(tokenizer, pieces, tags, inside, options), null, null, null);
+    }
+
+    @Override
+    public Data encodeInputs(BertTokenizer tokenizer, List<Example> inputs, DataOptions options) {
+        BertTokenizer plain = plain(tokenizer);
+        int n = inputs.size();
+        int[][][] pieces = new int[n][][];
+        int[][] starts = new int[n][], ends = new int[n][];
+        List<String> lines = new ArrayList<>(n);
+        for (int s = 0; s < n; s++) {
+            String line = inputs.get(s).text();
+            lines.add(line);
+            Encoding e = plain.encode(line, false);
+            List<int[]> groups = new ArrayList<>();   // {first piece, end piece}
+            for (int k = 0; k < e.size(); k++) {
+                if (groups.isEmpty() || !e.tokens()[k].startsWith("##")) groups.add(new int[]{k, k + 1});
+                else groups.getLast()[1] = k + 1;
+            }
+            pieces[s] = new int[groups.size()][];
+            starts[s] = new int[groups.size()];
+            ends[s] = new int[groups.size()];
+            for (int w = 0; w < groups.size(); w++) {
+                int[] g = groups.get(w);
+                pieces[s][w] = java.util.Arrays.copyOfRange(e.ids(), g[0], g[1]);
+                starts[s][w] = e.utf16Starts()[g[0]];
+                ends[s][w] = e.utf16Ends()[g[1] - 1];
+            }
+        }
+        return new Data(windows(tokenizer, pieces, null, null, options), lines, starts, ends);
+    }
+
+    private static BertTokenizer plain(BertTokenizer tokenizer) {
+        return tokenizer.withoutTruncation().withoutPadding();
+    }
+
+    private static TokenWindows windows(BertTokenizer tokenizer, int[][][] pieces, int[][] tags, int[] inside,
+                                        DataOptions options) {
+        return new TokenWindows(pieces, tags, inside, options.maxLength(), options.stride(), special(tokenizer, "[CLS]"),
+                special(tokenizer, "[SEP]"), tokenizer.tokenToId("[PAD]").orElse(0));
+    }
+
+    private static int special(BertTokenizer tokenizer, String token) {
+        return tokenizer.tokenToId(token).orElseThrow(() ->
+                new IllegalArgumentException("the tokenizer has no " + token + " token"));
+    }
+
+    /** [tag] the tag a word's later pieces get under --label-all-tokens: B-X → I-X when I-X exists, else itself. */
+    static int[] insideTags(List<String> labels) {
+        int[] inside = new int[labels.size()];
+        for (int t = 0; t < inside.length; t++) {
+            String tag = labels.get(t);
+            int i = tag.startsWith("B-") ? labels.indexOf("I-" + tag.substring(2)) : -1;
+            inside[t] = i >= 0 ? i : t;
+        }
+        return inside;
+    }
+
+    @Override
+    public BertConfig configure(BertConfig base, List<String> labels) {
+        return base.withLabels(labels).withProblemType(null);
+    }
+
+    @Override
+    public TaskModel load(WeightSource weights, BertConfig config, Backend backend, LoadOptions options) {
+        return BertForTokenClassification.load(weights, config, backend, options);
+    }
+
+    @Override
+    public Loss loss(Data train, LossOptions options) {
+        if (options.classWeightsAuto()) {
+            throw new IllegalArgumentException("--class-weights applies to sequence classification, not to " + NAME);
+        }
+        return new Loss.CrossEntropy(null, (float) options.labelSmoothing());
+    }
+
+    @Override
+    public Evaluation evaluate(Data data, float[][] outputs, List<String> labels) {
+        TokenWindows w = data.windows();
+        int k = labels.size();
+        double lossSum = 0;
+        long labelled = 0;
+        for (int window = 0; window < w.size(); window++) {
+            int[] y = ((Targets.Classes) w.targets(new int[]{window})).labels();
+            for (int t = 0; t < y.length; t++) {
+                if (y[t] < 0) continue;
+                float[] row = java.util.Arrays.copyOfRange(outputs[window], t * k, (t + 1) * k);
+                lossSum += SequenceClassification.logSumExp(row) - row[y[t]];
+                labelled++;
+            }
+        }
+        List<List<String>> gold = new ArrayList<>(), predicted = new ArrayList<>();
+        for (int s = 0; s < w.sentences(); s++) {
+            List<String> g = new ArrayList<>(), p = new ArrayList<>();
+            for (int word = 0; word < w.words(s); word++) {
+                g.add(labels.get(w.tag(s, word)));
+                float[] logits = wordLogits(w, outputs, s, word, k);
+                p.add(logits == null ? "O" : labels.get(SequenceClassification.argmax(logits)));
+            }
+            gold.add(g);
+            predicted.add(p);
+        }
+        return new Evaluation(labelled == 0 ? Double.NaN : lossSum / labelled, w.sentences(),
+                EntityMetrics.of(gold, predicted));
+    }
+
+    /** The logits of a word's first piece in its owner window, or null for a word without pieces. */
+    private static float[] wordLogits(TokenWindows w, float[][] outputs, int sentence, int word, int k) {
+        int window = w.owner(sentence, word);
+        if (window < 0) return null;
+        int at = w.position(sentence, word) * k;
+        return java.util.Arrays.copyOfRange(outputs[window], at, at + k);
+    }
+
+    @Override
+    public List<Map<String, Object>> predictions(Data data, float[][] outputs, List<String> labels) {
+        TokenWindows w = data.windows();
+        int k = labels.size();
+        List<Map<String, Object>> out = new ArrayList<>(w.sentences());
+        for (int s = 0; s < w.sentences(); s++) {
+            List<Map<String, Object>> entities = new ArrayList<>();
+            String type = null;
+            int start = 0, end = 0, count = 0;
+            double scoreSum = 0;
+            for (int word = 0; word <= w.words(s); word++) {
+                String tag = "O";
+                double score = 0;
+                if (word < w.words(s)) {
+                    float[] logits = wordLogits(w, outputs, s, word, k);
+                    if (logits != null) {
+                        float[] p = SequenceClassification.softmax(logits);
+                        int best = SequenceClassification.argmax(p);
+                        tag = labels.get(best);
+                        score = p[best];
+                    }
+                }
+                String wordType = tag.length() > 2 && tag.charAt(1) == '-' ? tag.substring(2) : tag;
+                boolean begins = tag.startsWith("B-") || !wordType.equals(type);
+                if (begins && type != null && !type.equals("O")) {
+                    entities.add(entity(type, data.lines().get(s), start, end, scoreSum / count));
+                }
+                if (word == w.words(s)) break;
+                if (begins) {
+                    type = wordType;
+                    start = data.wordStarts()[s][word];
+                    scoreSum = 0;
+                    count = 0;
+                }
+                end = data.wordEnds()[s][word];
+                scoreSum += score;
+                count++;
+            }
+            out.add(Map.of("entities", entities));
+        }
+        return out;
+    }
+
+    private static Map<String, Object> entity(String type, String line, int start, int end, double score) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("label", type);
+        e.put("start", start);
+        e.put("end", end);
+        e.put("text", line.substring(start, end));
+        e.put("score", score);
+        return e;
+    }
+}

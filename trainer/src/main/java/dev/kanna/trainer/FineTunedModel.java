@@ -1,0 +1,129 @@
+/*
+ * A fine-tuned model of any task, ready for use: the model, its tokenizer, its labels and its task
+ * (read from config.json: architectures and problem_type), loaded from a directory `kanna train`
+ * (or transformers' save_pretrained) wrote. The library entry point behind evaluate and predict:
+ *
+ *   try (FineTunedModel m = FineTunedModel.load(Path.of("runs/ncbi"), "auto", 0, 0, System.err::println)) {
+ *       List<Map<String, Object>> out = m.predict(List.of(Example.unlabelled("Colon cancer ...", null, 1)), 32);
+ *   }
+ */
+package dev.kanna.trainer;
+
+import dev.kanna.backend.Backend;
+import dev.kanna.backend.BackendOptions;
+import dev.kanna.backend.Backends;
+import dev.kanna.bert.BertConfig;
+import dev.kanna.bert.LoadOptions;
+import dev.kanna.bert.SafetensorsWeights;
+import dev.kanna.bert.TaskModel;
+import dev.kanna.data.Example;
+import dev.kanna.report.ProgressBar;
+import dev.kanna.task.DataOptions;
+import dev.kanna.task.Evaluation;
+import dev.kanna.task.Outputs;
+import dev.kanna.task.Task;
+import dev.kanna.task.TaskData;
+import dev.kanna.task.Tasks;
+import dev.kanna.tokenizer.BertTokenizer;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+public final class FineTunedModel implements AutoCloseable {
+    private final Backend backend;
+    private final Task<?, ?> task;
+    private final TaskModel model;
+    private final BertTokenizer tokenizer;
+    private final int maxLength;
+
+    private FineTunedModel(Backend backend, Task<?, ?> task, TaskModel model, BertTokenizer tokenizer, int maxLength) {
+        this.backend = backend;
+        this.task = task;
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.maxLength = maxLength;
+    }
+
+    /**
+     * @param maxLength tokens per input after truncation (0: the model's max_position_embeddings);
+     *                  token classification splits longer sentences into windows instead
+     * @param log       where device choices and warnings go
+     */
+    public static FineTunedModel load(Path dir, String device, int threads, int maxLength, Consumer<String> log)
+            throws IOException {
+        ModelDirectory.requireTrainable(dir);
+        BertConfig config = BertConfig.read(dir.resolve("config.json"));
+        if (maxLength > config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("--max-length " + maxLength + " exceeds the model's "
+                    + "max_position_embeddings (" + config.maxPositionEmbeddings() + ")");
+        }
+        Task<?, ?> task = Tasks.of(config);
+        Backend backend = Backends.open(device, new BackendOptions(threads, true), log);
+        try (SafetensorsWeights weights = SafetensorsWeights.open(dir)) {
+            TaskModel model = task.load(weights, config, backend, LoadOptions.defaults().withWarnings(log));
+            return new FineTunedModel(backend, task, model, BertTokenizer.load(dir),
+                    maxLength > 0 ? maxLength : config.maxPositionEmbeddings());
+        } catch (IOException | RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+    }
+
+    public Task<?, ?> task() {
+        return task;
+    }
+
+    public List<String> labels() {
+        return model.config().labels();
+    }
+
+    public TaskModel model() {
+        return model;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    /** The data options for this model's inputs, with fields as given. */
+    public DataOptions dataOptions(DataOptions given) {
+        return given.withMaxLength(maxLength);
+    }
+
+    /** One JSON-ready prediction per input (text, or text pair), in order. */
+    public List<Map<String, Object>> predict(List<Example> inputs, int batchSize) {
+        return predict(task, inputs, batchSize);
+    }
+
+    private <R, E extends TaskData> List<Map<String, Object>> predict(Task<R, E> t, List<Example> inputs, int batchSize) {
+        E data = t.encodeInputs(tokenizer, inputs, DataOptions.defaults(maxLength));
+        return t.predictions(data, outputs(data, batchSize, null), labels());
+    }
+
+    /** Evaluates on a labelled file (read as this model's task reads it); unknown labels are an error naming the row. */
+    public Evaluation evaluate(Path file, DataOptions options, int batchSize, boolean showProgress) {
+        return evaluate(task, file, dataOptions(options), batchSize, showProgress);
+    }
+
+    private <R, E extends TaskData> Evaluation evaluate(Task<R, E> t, Path file, DataOptions options, int batchSize,
+                                                        boolean showProgress) {
+        List<R> rows = t.read(file, options);
+        E data = t.encode(tokenizer, rows, labels(), options, file);
+        if (!showProgress) return t.evaluate(data, outputs(data, batchSize, null), labels());
+        try (ProgressBar bar = new ProgressBar("evaluate", data.size(), "sequences")) {
+            return t.evaluate(data, outputs(data, batchSize, bar), labels());
+        }
+    }
+
+    private float[][] outputs(TaskData data, int batchSize, ProgressBar bar) {
+        return Outputs.collect(indices -> model.outputs(data.batch(indices)), data, model.numOutputs(), model.perToken(), batchSize, bar);
+    }
+
+    @Override
+    public void close() {
+        backend.close();
+    }
+}
