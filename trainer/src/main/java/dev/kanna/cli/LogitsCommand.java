@@ -1,14 +1,17 @@
 /*
- * `kanna logits`: one input per stdin line, one JSON value per stdout line: the sequence
- * classifier's logits (an array of num_labels floats), or with --mlm the masked-LM logits of each
- * of the input's tokens (an array of vocab_size-float arrays, one per token).
+ * `kanna logits`: one input per stdin line, one JSON value per stdout line: the model's raw outputs
+ * for its task (config.json): a sequence head's num_labels floats (classification, multi-label,
+ * regression), or one array of num_labels floats per token for a token classifier; with --mlm the
+ * masked-LM logits of each of the input's tokens (an array of vocab_size-float arrays per line).
  */
 package dev.kanna.cli;
 
 import dev.kanna.backend.Backend;
 import dev.kanna.bert.BertConfig;
 import dev.kanna.bert.BertForMaskedLM;
-import dev.kanna.bert.BertForSequenceClassification;
+import dev.kanna.bert.SafetensorsWeights;
+import dev.kanna.bert.TaskModel;
+import dev.kanna.task.Tasks;
 import dev.kanna.bert.LoadOptions;
 import dev.kanna.data.Utf8Lines;
 import picocli.CommandLine.Command;
@@ -24,8 +27,8 @@ import java.util.concurrent.Callable;
 @Command(name = "logits",
         mixinStandardHelpOptions = true,
         description = {
-                "Run a classification (or, with --mlm, masked-LM) model on inputs read one per line from stdin; "
-                        + "print one JSON array of logits per line.",
+                "Run a fine-tuned model (or, with --mlm, a masked-LM) on inputs read one per line from stdin; "
+                        + "print one JSON array of logits per line (per token for token classification and --mlm).",
                 "A model without a classification head gets a fresh, untrained one (with a warning).",
                 "Example: echo 'WIN a FREE prize now' | kanna logits --model my-classifier"})
 final class LogitsCommand implements Callable<Integer> {
@@ -61,11 +64,23 @@ final class LogitsCommand implements Callable<Integer> {
                     out.flush();
                 });
             } else {
-                BertForSequenceClassification model = BertForSequenceClassification.load(options.model, backend, load);
+                TaskModel model;
+                try (SafetensorsWeights weights = SafetensorsWeights.open(options.model)) {
+                    model = Tasks.of(config).load(weights, config, backend, load);
+                }
+                int k = model.numOutputs();
                 LineBatches.forEach(in, encoder, options.batchSize, pad, (batch, lengths) -> {
+                    float[] outputs = model.outputs(batch);      // (B, K) or (B, T, K)
+                    int row = model.perToken() ? batch.length() * k : k;
                     StringBuilder sb = new StringBuilder();
-                    for (float[] row : model.logits(batch)) {
-                        JsonFloats.append(sb, row);
+                    for (int i = 0; i < batch.size(); i++) {
+                        if (model.perToken()) {
+                            float[][] tokens = new float[lengths[i]][];
+                            for (int t = 0; t < lengths[i]; t++) tokens[t] = Arrays.copyOfRange(outputs, i * row + t * k, i * row + (t + 1) * k);
+                            JsonFloats.append(sb, tokens);
+                        } else {
+                            JsonFloats.append(sb, Arrays.copyOfRange(outputs, i * row, (i + 1) * row));
+                        }
                         sb.append('\n');
                     }
                     out.print(sb);
