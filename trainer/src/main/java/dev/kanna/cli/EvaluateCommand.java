@@ -7,6 +7,7 @@
 package dev.kanna.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kanna.io.AtomicFiles;
 import dev.kanna.task.DataOptions;
 import dev.kanna.task.Evaluation;
 import dev.kanna.trainer.FineTunedModel;
@@ -16,6 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -43,6 +45,9 @@ final class EvaluateCommand implements Callable<Integer> {
     int maxLength;
     @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N", description = "Inputs per batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
+    @Option(names = "--errors", paramLabel = "FILE", description = "Write what the model got wrong as JSONL: misclassified rows "
+            + "with gold and predicted labels; for token classification each sentence with its missed and spurious entities.")
+    Path errors;
     @Mixin
     DeviceOptions device;
 
@@ -55,12 +60,23 @@ final class EvaluateCommand implements Callable<Integer> {
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be ≥ 1");
         if (maxLength < 1) throw new IllegalArgumentException("--max-length must be ≥ 1, got " + maxLength);
         long start = System.nanoTime();
-        Evaluation eval;
+        if (errors != null && Files.exists(errors)) {
+            throw new IllegalArgumentException("--errors: " + errors + " already exists; choose another file");
+        }
+        FineTunedModel.Report report;
         String task;
         try (FineTunedModel m = FineTunedModel.load(model, device.device, device.threads, maxLength, err::println)) {
             task = m.task().name();
-            eval = m.evaluate(data, new DataOptions(fields.fields(), taskOptions.tagFields(), maxLength,
-                    taskOptions.stride(maxLength), false), batchSize, true);
+            report = m.evaluateWithErrors(data, new DataOptions(fields.fields(), taskOptions.tagFields(), maxLength,
+                    taskOptions.stride(maxLength), false, taskOptions.scheme()), batchSize, true);
+        }
+        Evaluation eval = report.evaluation();
+        if (errors != null) {
+            ObjectMapper json = new ObjectMapper();
+            StringBuilder lines = new StringBuilder();
+            for (Map<String, Object> e : report.errors()) lines.append(json.writeValueAsString(e)).append('\n');
+            AtomicFiles.writeString(errors, lines.toString());
+            err.printf(Locale.ROOT, "%d rows with errors written to %s%n", report.errors().size(), errors);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         err.println();

@@ -5,6 +5,7 @@
 package dev.kanna.cli;
 
 import dev.kanna.data.TagFields;
+import dev.kanna.metrics.TagScheme;
 import picocli.CommandLine.Option;
 
 final class TaskOptions {
@@ -24,6 +25,15 @@ final class TaskOptions {
             description = "Token classification: a sentence longer than --max-length is split into windows sharing N "
                     + "tokens; each word is scored where it has the most context (default: a quarter of --max-length).")
     int stride;
+
+    @Option(names = "--scheme", paramLabel = "SCHEME",
+            description = "Token classification: iob1, iob2, iobes or bilou; every tag must follow it (default: any; "
+                    + "entities are scored as seqeval's default mode does in each).")
+    String scheme;
+
+    TagScheme scheme() {
+        return scheme == null ? null : TagScheme.parse(scheme);
+    }
 
     TagFields tagFields() {
         return new TagFields(tagColumn, tokensField, tagsField);

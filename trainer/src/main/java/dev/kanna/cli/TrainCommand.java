@@ -166,6 +166,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--metric-for-best: " + task + " has no metric '" + metricForBest
                     + "' (expected loss, " + String.join(", ", chosen.metricNames()) + ")");
         }
+        taskOptions.scheme();   // an unknown scheme fails before any data is read
         if (taskOptions.stride < -1) throw new IllegalArgumentException("--stride must be ≥ 0, got " + taskOptions.stride);
         if (labelSmoothing < 0 || labelSmoothing >= 1) throw new IllegalArgumentException("--label-smoothing must be in [0, 1)");
         LrSchedule.Kind kind = switch (schedule) {
@@ -192,7 +193,7 @@ final class TrainCommand implements Callable<Integer> {
                 warmupRatio, warmupSteps, weightDecay, maxGradNorm, labelSmoothing, classWeights.equals("auto"), seed,
                 evalSteps, saveSteps, saveTotalLimit, metricForBest, earlyStopping, maxSteps, limitTrain, evalBatchSize,
                 !noDropout, cacheFrozen, resume, overwrite, device.device, device.threads, task, taskOptions.tagFields(),
-                taskOptions.stride(maxLength), labelAllTokens);
+                taskOptions.stride(maxLength), labelAllTokens, taskOptions.scheme);
     }
 
     private static void atLeast(String option, long value, long min) {

@@ -87,6 +87,23 @@ public final class MultiLabelClassification extends TextTask {
     }
 
     @Override
+    public List<Map<String, Object>> errors(List<Example> rows, TextData data, float[][] outputs, List<String> labels) {
+        List<Map<String, Object>> errors = new ArrayList<>();
+        List<Map<String, Object>> predicted = predictions(data, outputs, labels);
+        for (int i = 0; i < rows.size(); i++) {
+            List<String> gold = new ArrayList<>();
+            for (int c = 0; c < labels.size(); c++) if (data.values(i)[c] >= 0.5f) gold.add(labels.get(c));
+            if (gold.equals(predicted.get(i).get("labels"))) continue;
+            Map<String, Object> e = TextTask.errorRow(rows.get(i));
+            e.put("gold", gold);
+            e.put("predicted", predicted.get(i).get("labels"));
+            e.put("probabilities", predicted.get(i).get("probabilities"));
+            errors.add(e);
+        }
+        return errors;
+    }
+
+    @Override
     public List<Map<String, Object>> predictions(TextData data, float[][] outputs, List<String> labels) {
         List<Map<String, Object>> out = new ArrayList<>(outputs.length);
         for (float[] logits : outputs) {

@@ -78,6 +78,21 @@ public final class Regression extends TextTask {
         return new Evaluation(metrics.mse(), n, metrics);
     }
 
+    /** Every row with its error, the largest absolute errors first (a regression is never exactly right). */
+    @Override
+    public List<Map<String, Object>> errors(List<Example> rows, TextData data, float[][] outputs, List<String> labels) {
+        List<Map<String, Object>> errors = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            Map<String, Object> e = TextTask.errorRow(rows.get(i));
+            e.put("gold", (double) data.values(i)[0]);
+            e.put("predicted", (double) outputs[i][0]);
+            e.put("error", (double) outputs[i][0] - data.values(i)[0]);
+            errors.add(e);
+        }
+        errors.sort(java.util.Comparator.comparingDouble(e -> -Math.abs((Double) e.get("error"))));
+        return errors;
+    }
+
     @Override
     public List<Map<String, Object>> predictions(TextData data, float[][] outputs, List<String> labels) {
         List<Map<String, Object>> out = new ArrayList<>(outputs.length);

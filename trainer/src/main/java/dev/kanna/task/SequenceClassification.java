@@ -90,6 +90,22 @@ public final class SequenceClassification extends TextTask {
     }
 
     @Override
+    public List<Map<String, Object>> errors(List<Example> rows, TextData data, float[][] outputs, List<String> labels) {
+        List<Map<String, Object>> errors = new ArrayList<>();
+        List<Map<String, Object>> predicted = predictions(data, outputs, labels);
+        for (int i = 0; i < rows.size(); i++) {
+            String gold = labels.get(data.label(i));
+            if (gold.equals(predicted.get(i).get("label"))) continue;
+            Map<String, Object> e = TextTask.errorRow(rows.get(i));
+            e.put("gold", gold);
+            e.put("predicted", predicted.get(i).get("label"));
+            e.put("score", predicted.get(i).get("score"));
+            errors.add(e);
+        }
+        return errors;
+    }
+
+    @Override
     public List<Map<String, Object>> predictions(TextData data, float[][] outputs, List<String> labels) {
         List<Map<String, Object>> out = new ArrayList<>(outputs.length);
         for (float[] logits : outputs) {

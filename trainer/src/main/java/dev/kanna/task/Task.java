@@ -10,6 +10,7 @@
  *   model   = load(weights, configure(config, labels))
  *   loss    = loss(...)                       what FineTuner minimises
  *   scores  = evaluate(data, outputs)         the loss and the task's metrics
+ *   errors  = errors(rows, data, outputs)     what it got wrong, row by row
  *   output  = predictions(data, outputs)      one JSON object per input
  */
 package dev.kanna.task;
@@ -63,6 +64,12 @@ public interface Task<R, E extends TaskData> {
 
     /** Loss and metrics of labelled data from the model's outputs, one float[] per example (unpadded). */
     Evaluation evaluate(E data, float[][] outputs, List<String> labels);
+
+    /**
+     * The rows the model got wrong, one JSON-ready object each, for error analysis: a misclassified
+     * text with its gold and predicted labels; a sentence with its missed and spurious entities.
+     */
+    List<Map<String, Object>> errors(List<R> rows, E data, float[][] outputs, List<String> labels);
 
     /** One JSON-ready object per input of encodeInputs, from the outputs of its examples. */
     List<Map<String, Object>> predictions(E data, float[][] outputs, List<String> labels);

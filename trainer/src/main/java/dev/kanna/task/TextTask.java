@@ -16,7 +16,9 @@ import dev.kanna.data.Example;
 import dev.kanna.tokenizer.BertTokenizer;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 abstract class TextTask implements Task<Example, TextData> {
 
@@ -25,6 +27,15 @@ abstract class TextTask implements Task<Example, TextData> {
 
     /** The same rows with this task's targets. */
     abstract TextData withTargets(TextData tokens, List<Example> rows, List<String> labels, Path file);
+
+    /** The start of an error report's row: its line and text (and second text). */
+    static Map<String, Object> errorRow(Example row) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("line", row.line());
+        e.put("text", row.text());
+        if (row.textPair() != null) e.put("text_pair", row.textPair());
+        return e;
+    }
 
     @Override
     public List<Example> read(Path file, DataOptions options) {

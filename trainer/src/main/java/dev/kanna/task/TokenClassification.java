@@ -24,7 +24,9 @@ import dev.kanna.data.Example;
 import dev.kanna.data.TagSet;
 import dev.kanna.data.TaggedDatasetReader;
 import dev.kanna.data.TaggedSentence;
+import dev.kanna.metrics.Entities;
 import dev.kanna.metrics.EntityMetrics;
+import dev.kanna.metrics.TagScheme;
 import dev.kanna.tokenizer.BertTokenizer;
 import dev.kanna.tokenizer.Encoding;
 import dev.kanna.train.Loss;
@@ -92,6 +94,7 @@ public final class TokenClassification implements Task<TaggedSentence, TokenClas
     public Data encode(BertTokenizer tokenizer, List<TaggedSentence> rows, List<String> labels, DataOptions options,
                        Path file) {
         TagSet tagSet = new TagSet(labels);
+        if (options.scheme() != null) checkScheme(rows, options.scheme(), file);
         BertTokenizer words = plain(tokenizer);
         int[][][] pieces = new int[rows.size()][][];
         int[][] tags = new int[rows.size()][];
@@ -103,6 +106,19 @@ public final class TokenClassification implements Task<TaggedSentence, TokenClas
         }
         int[] inside = options.labelAllTokens() ? insideTags(labels) : null;
         return new Data(windows(tokenizer, pieces, tags, inside, options), null, null, null);
+    }
+
+    /** Every tag must be valid in the scheme: the first that is not is one error naming its sentence. */
+    private static void checkScheme(List<TaggedSentence> rows, TagScheme scheme, Path file) {
+        for (TaggedSentence sentence : rows) {
+            for (String tag : sentence.tags()) {
+                try {
+                    scheme.validate(tag);
+                } catch (IllegalArgumentException e) {
+                    throw new DatasetException(file + ":" + sentence.line() + ": " + e.getMessage());
+                }
+            }
+        }
     }
 
     @Override
@@ -193,19 +209,65 @@ public final class TokenClassification implements Task<TaggedSentence, TokenClas
                 labelled++;
             }
         }
-        List<List<String>> gold = new ArrayList<>(), predicted = new ArrayList<>();
+        List<List<String>> gold = new ArrayList<>();
         for (int s = 0; s < w.sentences(); s++) {
-            List<String> g = new ArrayList<>(), p = new ArrayList<>();
-            for (int word = 0; word < w.words(s); word++) {
-                g.add(labels.get(w.tag(s, word)));
-                float[] logits = wordLogits(w, outputs, s, word, k);
-                p.add(logits == null ? "O" : labels.get(SequenceClassification.argmax(logits)));
-            }
+            List<String> g = new ArrayList<>(w.words(s));
+            for (int word = 0; word < w.words(s); word++) g.add(labels.get(w.tag(s, word)));
             gold.add(g);
-            predicted.add(p);
         }
+        List<List<String>> predicted = wordTags(w, outputs, labels);
         return new Evaluation(labelled == 0 ? Double.NaN : lossSum / labelled, w.sentences(),
                 EntityMetrics.of(gold, predicted));
+    }
+
+    /** Each sentence with a missed (gold, not predicted) or spurious (predicted, not gold) entity, with both lists. */
+    @Override
+    public List<Map<String, Object>> errors(List<TaggedSentence> rows, Data data, float[][] outputs, List<String> labels) {
+        List<List<String>> predicted = wordTags(data.windows(), outputs, labels);
+        List<Map<String, Object>> errors = new ArrayList<>();
+        for (int s = 0; s < rows.size(); s++) {
+            TaggedSentence sentence = rows.get(s);
+            List<Entities.Span> gold = Entities.of(sentence.tags()), found = Entities.of(predicted.get(s));
+            List<Map<String, Object>> missed = spans(sentence, gold, found), spurious = spans(sentence, found, gold);
+            if (missed.isEmpty() && spurious.isEmpty()) continue;
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("line", sentence.line());
+            e.put("sentence", String.join(" ", sentence.words()));
+            e.put("missed", missed);
+            e.put("spurious", spurious);
+            errors.add(e);
+        }
+        return errors;
+    }
+
+    /** The spans of these that are not among others, each with its type, word range and words. */
+    private static List<Map<String, Object>> spans(TaggedSentence sentence, List<Entities.Span> these,
+                                                   List<Entities.Span> others) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Entities.Span span : these) {
+            if (others.contains(span)) continue;
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("label", span.type());
+            m.put("start_word", span.start());
+            m.put("end_word", span.end());
+            m.put("text", String.join(" ", sentence.words().subList(span.start(), span.end())));
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** Each sentence's predicted word tags: the first piece's most probable tag; O for a word without pieces. */
+    private static List<List<String>> wordTags(TokenWindows w, float[][] outputs, List<String> labels) {
+        List<List<String>> predicted = new ArrayList<>(w.sentences());
+        for (int s = 0; s < w.sentences(); s++) {
+            List<String> p = new ArrayList<>(w.words(s));
+            for (int word = 0; word < w.words(s); word++) {
+                float[] logits = wordLogits(w, outputs, s, word, labels.size());
+                p.add(logits == null ? "O" : labels.get(SequenceClassification.argmax(logits)));
+            }
+            predicted.add(p);
+        }
+        return predicted;
     }
 
     /** The logits of a word's first piece in its owner window, or null for a word without pieces. */

@@ -103,19 +103,33 @@ public final class FineTunedModel implements AutoCloseable {
         return t.predictions(data, outputs(data, batchSize, null), labels());
     }
 
-    /** Evaluates on a labelled file (read as this model's task reads it); unknown labels are an error naming the row. */
-    public Evaluation evaluate(Path file, DataOptions options, int batchSize, boolean showProgress) {
-        return evaluate(task, file, dataOptions(options), batchSize, showProgress);
+    /** An evaluation and, when asked for, the rows the model got wrong (Task.errors). */
+    public record Report(Evaluation evaluation, List<Map<String, Object>> errors) {
     }
 
-    private <R, E extends TaskData> Evaluation evaluate(Task<R, E> t, Path file, DataOptions options, int batchSize,
-                                                        boolean showProgress) {
+    /** Evaluates on a labelled file (read as this model's task reads it); unknown labels are an error naming the row. */
+    public Evaluation evaluate(Path file, DataOptions options, int batchSize, boolean showProgress) {
+        return evaluate(task, file, dataOptions(options), batchSize, showProgress, false).evaluation();
+    }
+
+    /** As evaluate, with the rows the model got wrong. */
+    public Report evaluateWithErrors(Path file, DataOptions options, int batchSize, boolean showProgress) {
+        return evaluate(task, file, dataOptions(options), batchSize, showProgress, true);
+    }
+
+    private <R, E extends TaskData> Report evaluate(Task<R, E> t, Path file, DataOptions options, int batchSize,
+                                                    boolean showProgress, boolean errors) {
         List<R> rows = t.read(file, options);
         E data = t.encode(tokenizer, rows, labels(), options, file);
-        if (!showProgress) return t.evaluate(data, outputs(data, batchSize, null), labels());
-        try (ProgressBar bar = new ProgressBar("evaluate", data.size(), "sequences")) {
-            return t.evaluate(data, outputs(data, batchSize, bar), labels());
+        float[][] outputs;
+        if (showProgress) {
+            try (ProgressBar bar = new ProgressBar("evaluate", data.size(), "sequences")) {
+                outputs = outputs(data, batchSize, bar);
+            }
+        } else {
+            outputs = outputs(data, batchSize, null);
         }
+        return new Report(t.evaluate(data, outputs, labels()), errors ? t.errors(rows, data, outputs, labels()) : null);
     }
 
     private float[][] outputs(TaskData data, int batchSize, ProgressBar bar) {

@@ -79,7 +79,7 @@ public final class TextClassifier implements AutoCloseable {
     /** Evaluates on a labelled file; a label the model does not know is an error naming the row. */
     public Evaluation evaluate(Path data, DatasetReader.Fields fields, int batchSize, boolean showProgress) {
         DataOptions options = DataOptions.defaults(1);
-        return model.evaluate(data, new DataOptions(fields, options.tagFields(), 1, 0, false), batchSize, showProgress);
+        return model.evaluate(data, new DataOptions(fields, options.tagFields(), 1, 0, false, null), batchSize, showProgress);
     }
 
     @Override

@@ -6,6 +6,7 @@ package dev.kanna.trainer;
 
 import dev.kanna.data.DatasetReader;
 import dev.kanna.data.TagFields;
+import dev.kanna.metrics.TagScheme;
 import dev.kanna.task.DataOptions;
 import dev.kanna.task.SequenceClassification;
 import dev.kanna.task.Tasks;
@@ -29,6 +30,7 @@ import java.nio.file.Path;
  * @param tagFields       token classification: where the words and tags are
  * @param stride          token classification: tokens consecutive windows of a long sentence share
  * @param labelAllTokens  token classification: later word pieces get the word's tag (as I-) instead of none
+ * @param scheme          token classification: iob1, iob2, iobes or bilou, which every tag must follow; null: any
  */
 public record TrainOptions(Path model, Path train, Path validation, Path out, DatasetReader.Fields fields,
                            double epochs, int batchSize, int gradientAccumulation, double lr, int maxLength,
@@ -39,7 +41,7 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
                            int earlyStopping, long maxSteps, int limitTrain, int evalBatchSize,
                            boolean dropout, boolean cacheFrozen, boolean resume, boolean overwrite,
                            String device, int threads, String task, TagFields tagFields, int stride,
-                           boolean labelAllTokens) {
+                           boolean labelAllTokens, String scheme) {
 
     /** The figure that picks the best model: as given, else the task's first metric (macro_f1, f1, micro_f1, mse). */
     @Override
@@ -49,7 +51,7 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
 
     /** How the task reads and tokenizes this run's data. */
     public DataOptions dataOptions() {
-        return new DataOptions(fields, tagFields, maxLength, stride, labelAllTokens);
+        return new DataOptions(fields, tagFields, maxLength, stride, labelAllTokens, scheme == null ? null : TagScheme.parse(scheme));
     }
 
     /** Options with `kanna train`'s defaults for the given model, training data and output directory. */
@@ -69,6 +71,7 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
         private TagFields tagFields = TagFields.defaults();
         private int stride = -1;
         private boolean labelAllTokens;
+        private String scheme;
         private boolean freezeEmbeddings, classWeightsAuto, dropout = true, cacheFrozen, resume, overwrite;
         private LrSchedule.Kind schedule = LrSchedule.Kind.LINEAR;
         private long warmupSteps = -1, seed = 42, evalSteps, saveSteps, maxSteps;
@@ -117,6 +120,7 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
         /** Tokens shared by consecutive windows; −1 (the default): a quarter of --max-length. */
         public Builder stride(int v) { stride = v; return this; }
         public Builder labelAllTokens(boolean v) { labelAllTokens = v; return this; }
+        public Builder scheme(String v) { scheme = v; return this; }
 
         public TrainOptions build() {
             return new TrainOptions(model, train, validation, out, fields, epochs, batchSize, gradientAccumulation, lr,
@@ -124,14 +128,14 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
                     warmupSteps, weightDecay, maxGradNorm, labelSmoothing, classWeightsAuto, seed, evalSteps, saveSteps,
                     saveTotalLimit, metricForBest, earlyStopping, maxSteps, limitTrain, evalBatchSize, dropout,
                     cacheFrozen, resume, overwrite, device, threads, task, tagFields,
-                    stride >= 0 ? stride : maxLength / 4, labelAllTokens);
+                    stride >= 0 ? stride : maxLength / 4, labelAllTokens, scheme);
         }
     }
 
     /** The settings that must match for --resume to continue a run bitwise. */
     public String fingerprint() {
         return String.join("|", "task=" + task, "tagFields=" + tagFields, "stride=" + stride,
-                "labelAllTokens=" + labelAllTokens, "fields=" + fields, "epochs=" + epochs, "batch=" + batchSize,
+                "labelAllTokens=" + labelAllTokens, "scheme=" + scheme, "fields=" + fields, "epochs=" + epochs, "batch=" + batchSize,
                 "accum=" + gradientAccumulation, "lr=" + lr, "maxLength=" + maxLength, "top=" + unfreezeTop,
                 "unfreeze=" + unfreeze, "pattern=" + unfreezePattern, "freezeEmb=" + freezeEmbeddings,
                 "schedule=" + schedule, "warmupRatio=" + warmupRatio, "warmupSteps=" + warmupSteps,

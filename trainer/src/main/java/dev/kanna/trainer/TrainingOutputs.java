@@ -90,6 +90,7 @@ public final class TrainingOutputs {
         if (o.task().equals(dev.kanna.task.TokenClassification.NAME)) {
             s.put("stride", o.stride());
             s.put("label_all_tokens", o.labelAllTokens());
+            s.put("scheme", o.scheme() == null ? "any" : o.scheme());
         }
         s.put("unfreeze", o.unfreezePattern() != null ? "pattern:" + o.unfreezePattern()
                 : "all".equals(o.unfreeze()) ? "all" : "top " + o.unfreezeTop());
