@@ -61,8 +61,8 @@ final class QuickstartCommand implements Callable<Integer> {
     Integer trainRows;
     @Option(names = "--epochs", defaultValue = "2", paramLabel = "N", description = "Epochs (default: ${DEFAULT-VALUE}).")
     double epochs;
-    @Option(names = "--lr", defaultValue = "1e-4", paramLabel = "RATE", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
-    double lr;
+    @Option(names = "--lr", paramLabel = "RATE", description = "Peak learning rate (default: 1e-4 for spam, 3e-4 for ner).")
+    Double lr;
     @Option(names = "--max-length", defaultValue = "128", paramLabel = "N", description = "Tokens per email (default: ${DEFAULT-VALUE}).")
     int maxLength;
     @Mixin
@@ -111,8 +111,8 @@ final class QuickstartCommand implements Callable<Integer> {
                 + " epoch with the best validation entity F1 is kept");
         TrainOptions options = TrainOptions.builder(modelDir, data.resolve("train.tsv.gz"), out)
                 .task(dev.kanna.task.TokenClassification.NAME).validation(data.resolve("validation.tsv.gz"))
-                .epochs(epochs).batchSize(16).lr(lr).maxLength(maxLength).unfreezeTop(2).warmupRatio(0.1)
-                .saveTotalLimit(1).limitTrain(rows).cacheFrozen(true).overwrite(true)
+                .epochs(epochs).batchSize(16).lr(lr != null ? lr : 3e-4).maxLength(maxLength).unfreezeTop(2)
+                .warmupRatio(0.1).saveTotalLimit(1).limitTrain(rows).cacheFrozen(true).overwrite(true)
                 .device(device.device).threads(device.threads).build();
         Trainer.Result trained = new Trainer(options, commandLine(), err::println).run();
         err.println(TrainCommand.humanSummary(trained));
@@ -163,7 +163,7 @@ final class QuickstartCommand implements Callable<Integer> {
                 + " epochs, the 4 frozen layers computed once (--cache-frozen); the epoch with the best validation"
                 + " macro-F1 is kept");
         TrainOptions options = TrainOptions.builder(modelDir, data.resolve("train.jsonl.gz"), out)
-                .validation(data.resolve("validation.jsonl.gz")).epochs(epochs).batchSize(16).lr(lr).maxLength(maxLength).unfreezeTop(2).warmupRatio(0.1)
+                .validation(data.resolve("validation.jsonl.gz")).epochs(epochs).batchSize(16).lr(lr != null ? lr : 1e-4).maxLength(maxLength).unfreezeTop(2).warmupRatio(0.1)
                 .saveTotalLimit(1).limitTrain(trainRows).cacheFrozen(true).overwrite(true)
                 .device(device.device).threads(device.threads).build();
         Trainer.Result trained = new Trainer(options, commandLine(), err::println).run();
