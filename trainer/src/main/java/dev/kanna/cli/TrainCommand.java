@@ -58,6 +58,8 @@ final class TrainCommand implements Callable<Integer> {
     FieldOptions fields;
     @Mixin
     TaskOptions taskOptions;
+    @Option(names = "--tune-thresholds", description = "Multi-label: after training, tune each label's decision threshold (0.05 ... 0.95) for its F1 on the validation data; saved beside the model (label_thresholds.json), used by evaluate and predict.")
+    boolean tuneThresholds;
     @Option(names = "--label-all-tokens", description = "Token classification: a word's later pieces also carry its tag (B- as I-) in the loss, instead of only its first piece.")
     boolean labelAllTokens;
 
@@ -193,7 +195,7 @@ final class TrainCommand implements Callable<Integer> {
                 warmupRatio, warmupSteps, weightDecay, maxGradNorm, labelSmoothing, classWeights.equals("auto"), seed,
                 evalSteps, saveSteps, saveTotalLimit, metricForBest, earlyStopping, maxSteps, limitTrain, evalBatchSize,
                 !noDropout, cacheFrozen, resume, overwrite, device.device, device.threads, task, taskOptions.tagFields(),
-                taskOptions.stride(maxLength), labelAllTokens, taskOptions.scheme);
+                taskOptions.stride(maxLength), labelAllTokens, taskOptions.scheme, tuneThresholds);
     }
 
     private static void atLeast(String option, long value, long min) {

@@ -74,6 +74,23 @@ public interface Task<R, E extends TaskData> {
     /** One JSON-ready object per input of encodeInputs, from the outputs of its examples. */
     List<Map<String, Object>> predictions(E data, float[][] outputs, List<String> labels);
 
+    /**
+     * What a task may fit on validation outputs after training (multi-label: per-label decision
+     * thresholds): the JSON written beside the model as file, and the task as the model now uses it.
+     */
+    record Calibration<R, E extends TaskData>(String file, Map<String, Object> json, Task<R, E> task) {
+    }
+
+    /** Whether calibrate fits anything (--tune-thresholds is refused for tasks that do not). */
+    default boolean calibrates() {
+        return false;
+    }
+
+    /** Fits the task's decision rule on validation outputs (only called when calibrates()). */
+    default Calibration<R, E> calibrate(E validation, float[][] outputs, List<String> labels) {
+        throw new UnsupportedOperationException(name() + " has nothing to calibrate");
+    }
+
     /** The options of the loss a user can set (cross-entropy tasks read them; others refuse what they cannot use). */
     record LossOptions(double labelSmoothing, boolean classWeightsAuto) {
     }

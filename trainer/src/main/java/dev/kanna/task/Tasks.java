@@ -26,6 +26,12 @@ public final class Tasks {
         };
     }
 
+    /** The task of a fine-tuned model directory, with what it fixed beside its config (multi-label thresholds). */
+    public static Task<?, ?> of(BertConfig config, java.nio.file.Path dir) {
+        Task<?, ?> task = of(config);
+        return task instanceof MultiLabelClassification ? MultiLabelClassification.in(dir) : task;
+    }
+
     /** The task a fine-tuned model was trained for; a base model (no head named) counts as sequence classification. */
     public static Task<?, ?> of(BertConfig config) {
         if (config.architectures().contains("BertForTokenClassification")) return new TokenClassification();

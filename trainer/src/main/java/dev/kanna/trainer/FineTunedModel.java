@@ -60,7 +60,7 @@ public final class FineTunedModel implements AutoCloseable {
             throw new IllegalArgumentException("--max-length " + maxLength + " exceeds the model's "
                     + "max_position_embeddings (" + config.maxPositionEmbeddings() + ")");
         }
-        Task<?, ?> task = Tasks.of(config);
+        Task<?, ?> task = Tasks.of(config, dir);
         Backend backend = Backends.open(device, new BackendOptions(threads, true), log);
         try (SafetensorsWeights weights = SafetensorsWeights.open(dir)) {
             TaskModel model = task.load(weights, config, backend, LoadOptions.defaults().withWarnings(log));

@@ -31,6 +31,7 @@ import java.nio.file.Path;
  * @param stride          token classification: tokens consecutive windows of a long sentence share
  * @param labelAllTokens  token classification: later word pieces get the word's tag (as I-) instead of none
  * @param scheme          token classification: iob1, iob2, iobes or bilou, which every tag must follow; null: any
+ * @param tuneThresholds  multi-label: tune each label's decision threshold on the validation data after training
  */
 public record TrainOptions(Path model, Path train, Path validation, Path out, DatasetReader.Fields fields,
                            double epochs, int batchSize, int gradientAccumulation, double lr, int maxLength,
@@ -41,7 +42,7 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
                            int earlyStopping, long maxSteps, int limitTrain, int evalBatchSize,
                            boolean dropout, boolean cacheFrozen, boolean resume, boolean overwrite,
                            String device, int threads, String task, TagFields tagFields, int stride,
-                           boolean labelAllTokens, String scheme) {
+                           boolean labelAllTokens, String scheme, boolean tuneThresholds) {
 
     /** The figure that picks the best model: as given, else the task's first metric (macro_f1, f1, micro_f1, mse). */
     @Override
@@ -72,6 +73,7 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
         private int stride = -1;
         private boolean labelAllTokens;
         private String scheme;
+        private boolean tuneThresholds;
         private boolean freezeEmbeddings, classWeightsAuto, dropout = true, cacheFrozen, resume, overwrite;
         private LrSchedule.Kind schedule = LrSchedule.Kind.LINEAR;
         private long warmupSteps = -1, seed = 42, evalSteps, saveSteps, maxSteps;
@@ -121,6 +123,7 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
         public Builder stride(int v) { stride = v; return this; }
         public Builder labelAllTokens(boolean v) { labelAllTokens = v; return this; }
         public Builder scheme(String v) { scheme = v; return this; }
+        public Builder tuneThresholds(boolean v) { tuneThresholds = v; return this; }
 
         public TrainOptions build() {
             return new TrainOptions(model, train, validation, out, fields, epochs, batchSize, gradientAccumulation, lr,
@@ -128,14 +131,14 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
                     warmupSteps, weightDecay, maxGradNorm, labelSmoothing, classWeightsAuto, seed, evalSteps, saveSteps,
                     saveTotalLimit, metricForBest, earlyStopping, maxSteps, limitTrain, evalBatchSize, dropout,
                     cacheFrozen, resume, overwrite, device, threads, task, tagFields,
-                    stride >= 0 ? stride : maxLength / 4, labelAllTokens, scheme);
+                    stride >= 0 ? stride : maxLength / 4, labelAllTokens, scheme, tuneThresholds);
         }
     }
 
     /** The settings that must match for --resume to continue a run bitwise. */
     public String fingerprint() {
         return String.join("|", "task=" + task, "tagFields=" + tagFields, "stride=" + stride,
-                "labelAllTokens=" + labelAllTokens, "scheme=" + scheme, "fields=" + fields, "epochs=" + epochs, "batch=" + batchSize,
+                "labelAllTokens=" + labelAllTokens, "scheme=" + scheme, "tuneThresholds=" + tuneThresholds, "fields=" + fields, "epochs=" + epochs, "batch=" + batchSize,
                 "accum=" + gradientAccumulation, "lr=" + lr, "maxLength=" + maxLength, "top=" + unfreezeTop,
                 "unfreeze=" + unfreeze, "pattern=" + unfreezePattern, "freezeEmb=" + freezeEmbeddings,
                 "schedule=" + schedule, "warmupRatio=" + warmupRatio, "warmupSteps=" + warmupSteps,

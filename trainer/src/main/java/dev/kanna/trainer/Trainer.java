@@ -21,6 +21,7 @@ import dev.kanna.bert.FreezePolicy;
 import dev.kanna.bert.LoadOptions;
 import dev.kanna.bert.SafetensorsWeights;
 import dev.kanna.bert.WeightSource;
+import dev.kanna.io.AtomicFiles;
 import dev.kanna.optim.AdamW;
 import dev.kanna.optim.LrSchedule;
 import dev.kanna.report.ProgressBar;
@@ -78,6 +79,12 @@ public final class Trainer {
         if (!metric.equals("loss") && !task.metricNames().contains(metric)) {
             throw new IllegalArgumentException("--metric-for-best: " + task.name() + " has no metric '" + metric
                     + "' (expected loss, " + String.join(", ", task.metricNames()) + ")");
+        }
+        if (o.tuneThresholds() && !task.calibrates()) {
+            throw new IllegalArgumentException("--tune-thresholds applies to multi-label, not to " + task.name());
+        }
+        if (o.tuneThresholds() && o.validation() == null) {
+            throw new IllegalArgumentException("--tune-thresholds needs --validation data to tune on");
         }
         Path resumeFrom = checkOutput();
         Map<String, String> dataHashes = dataHashes();
@@ -282,8 +289,22 @@ public final class Trainer {
                 }
                 for (TrainerState.EvalLog e : state.evalLogs) if (e.step() == state.bestStep) finalMetrics = e.metrics();
             }
+            Task.Calibration<R, E> calibration = null;
+            if (o.tuneThresholds()) {
+                float[][] outputs = validationOutputs(model, frozen);
+                calibration = task.calibrate(validation, outputs, labels);
+                Evaluation tuned = calibration.task().evaluate(validation, outputs, labels);
+                finalMetrics = new LinkedHashMap<>();
+                finalMetrics.put("loss", tuned.loss());
+                finalMetrics.putAll(tuned.metrics().toJson());
+                log.accept("tuned on validation: " + calibration.json() + "; then " + tuned.metrics().summary());
+            }
             TrainingOutputs.write(o, commandLine, model, state, labels, finalMetrics, trainSeconds,
                     (samples) / Math.max(1e-9, trainSeconds), backend.description(), tuner.trainable().summary());
+            if (calibration != null) {
+                AtomicFiles.writeString(o.out().resolve(calibration.file()),
+                        TrainingOutputs.JSON.writeValueAsString(calibration.json()));
+            }
             return new Result(o.out(), state, finalMetrics, rows, trainSeconds,
                     samples / Math.max(1e-9, trainSeconds), backend.description(), task.name(), o.metricForBest());
         }
@@ -317,9 +338,7 @@ public final class Trainer {
         private Map<String, HostTensor> evaluate(TaskModel model, FineTuner tuner, FrozenStates frozen, TrainerState state,
                                                  TrainingLog trainingLog, Map<String, HostTensor> best) throws IOException {
             if (validation == null) return best;
-            float[][] outputs = frozen != null ? frozen.validationOutputs(validation, o.evalBatchSize())
-                    : Outputs.collect(indices -> model.outputs(validation.batch(indices)), validation, model.numOutputs(), model.perToken(),
-                    o.evalBatchSize(), null);
+            float[][] outputs = validationOutputs(model, frozen);
             Evaluation eval = task.evaluate(validation, outputs, labels);
             Map<String, Object> figures = new LinkedHashMap<>();
             figures.put("loss", eval.loss());
@@ -346,6 +365,13 @@ public final class Trainer {
                 log.accept("early stopping: " + state.evalsWithoutImprovement + " evaluations without improvement");
             }
             return best;
+        }
+
+        /** The model's outputs on the validation data: from the frozen-layer cache when there is one. */
+        private float[][] validationOutputs(TaskModel model, FrozenStates frozen) {
+            return frozen != null ? frozen.validationOutputs(validation, o.evalBatchSize())
+                    : Outputs.collect(indices -> model.outputs(validation.batch(indices)), validation, model.numOutputs(),
+                    model.perToken(), o.evalBatchSize(), null);
         }
 
         private void checkpoint(TaskModel model, FineTuner tuner, TrainerState state, Map<String, HostTensor> best)

@@ -87,6 +87,7 @@ public final class TrainingOutputs {
         s.put("gradient_accumulation", o.gradientAccumulation());
         s.put("learning_rate", o.lr());
         s.put("max_length", o.maxLength());
+        if (o.tuneThresholds()) s.put("tune_thresholds", true);
         if (o.task().equals(dev.kanna.task.TokenClassification.NAME)) {
             s.put("stride", o.stride());
             s.put("label_all_tokens", o.labelAllTokens());
