@@ -7,6 +7,10 @@
  *   hidden = bert(ids, typeIds, mask)                   // (B, T, C)
  *   h      = LayerNorm(act(dense(hidden)))              // (B, T, C)
  *   logits = h · wordEmbeddingsᵀ + bias                 // (B, T, V)
+ *
+ * Training needs the logits only where tokens were masked (~15%): outputsAt gathers those rows of
+ * the last hidden state first and runs the head on them alone, so the largest product of a step,
+ * (B·T, C) × (C, V), shrinks to (M, C) × (C, V). Row by row it is the same arithmetic.
  */
 package dev.kanna.bert;
 
@@ -22,7 +26,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-public final class BertForMaskedLM implements PretrainedBert {
+public final class BertForMaskedLM implements TaskModel {
     private final BertModel bert;        // no pooler
     private final Linear transform;      // (C, C)
     private final Activation activation;
@@ -53,9 +57,44 @@ public final class BertForMaskedLM implements PretrainedBert {
 
     /** inputs → logits over the vocabulary (B, T, V). */
     public Tensor logits(Ops ops, BertInputs inputs) {
-        Tensor hidden = bert.forward(ops, inputs);                                            // (B, T, C)
-        Tensor h = norm.forward(ops, ops.activation(transform.forward(ops, hidden), activation));   // (B, T, C)
-        return ops.linear(h, bert.wordEmbeddings(), bias);                                    // (B, T, V)
+        return head(ops, bert.forward(ops, inputs));                                          // (B, T, V)
+    }
+
+    /** hidden (..., C) → transform → decoder: logits (..., V). */
+    private Tensor head(Ops ops, Tensor hidden) {
+        Tensor h = norm.forward(ops, ops.activation(transform.forward(ops, hidden), activation));   // (..., C)
+        return ops.linear(h, bert.wordEmbeddings(), bias);                                    // (..., V)
+    }
+
+    @Override
+    public Tensor outputs(Ops ops, BertInputs inputs) {
+        return logits(ops, inputs);
+    }
+
+    @Override
+    public Tensor outputs(Ops ops, HiddenInputs inputs) {
+        return head(ops, bert.forward(ops, inputs));
+    }
+
+    /** The logits at rows (M) of the flattened positions only: (M, V). */
+    @Override
+    public Tensor outputsAt(Ops ops, BertInputs inputs, Tensor rows) {
+        return head(ops, ops.gatherRows(bert.forward(ops, inputs), rows));                   // (M, V)
+    }
+
+    @Override
+    public Tensor outputsAt(Ops ops, HiddenInputs inputs, Tensor rows) {
+        return head(ops, ops.gatherRows(bert.forward(ops, inputs), rows));                   // (M, V)
+    }
+
+    @Override
+    public int numOutputs() {
+        return config().vocabSize();
+    }
+
+    @Override
+    public boolean perToken() {
+        return true;
     }
 
     /** Inference: logits [b][t][v], padding positions included. */

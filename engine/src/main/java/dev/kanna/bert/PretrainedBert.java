@@ -19,7 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-public sealed interface PretrainedBert extends Module permits BertModel, TaskModel, BertForMaskedLM {
+public sealed interface PretrainedBert extends Module permits BertModel, TaskModel {
 
     BertConfig config();
 

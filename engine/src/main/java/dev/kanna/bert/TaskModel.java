@@ -11,13 +11,39 @@ import dev.kanna.backend.Backend;
 import dev.kanna.backend.Scope;
 import dev.kanna.tensor.Tensor;
 
-public sealed interface TaskModel extends PretrainedBert permits BertForSequenceClassification, BertForTokenClassification {
+public sealed interface TaskModel extends PretrainedBert
+        permits BertForSequenceClassification, BertForTokenClassification, BertForMaskedLM {
 
     /** inputs → outputs: (B, K) for a sequence head, (B, T, K) for a token head. */
     Tensor outputs(Ops ops, BertInputs inputs);
 
     /** The states entering layer inputs.layer() → outputs, running only the layers from there up. */
     Tensor outputs(Ops ops, HiddenInputs inputs);
+
+    /**
+     * A token head's outputs at some positions only: rows (M) I32 of the flattened (B·T) positions →
+     * (M, K). By default the dense outputs' rows; a head whose output layer is large (masked LM:
+     * K = the vocabulary) computes just those rows.
+     */
+    default Tensor outputsAt(Ops ops, BertInputs inputs, Tensor rows) {
+        if (!perToken()) throw new IllegalStateException(getClass().getSimpleName() + " has one output row per sequence");
+        return ops.gatherRows(outputs(ops, inputs), rows);
+    }
+
+    /** As outputsAt, from the states entering layer inputs.layer(). */
+    default Tensor outputsAt(Ops ops, HiddenInputs inputs, Tensor rows) {
+        if (!perToken()) throw new IllegalStateException(getClass().getSimpleName() + " has one output row per sequence");
+        return ops.gatherRows(outputs(ops, inputs), rows);
+    }
+
+    /** Inference at some positions: row-major (M, K) for rows of the flattened (B·T) positions. */
+    default float[] outputsAt(Batch batch, int[] rows) {
+        Backend backend = bert().backend();
+        try (Scope ignored = backend.scope()) {
+            return backend.download(outputsAt(Ops.inference(backend), BertInputs.upload(backend, batch, config()),
+                    backend.upload(rows, rows.length)));
+        }
+    }
 
     /** K: outputs per sequence or per token. */
     int numOutputs();

@@ -24,6 +24,7 @@ import dev.kanna.bert.Batch;
 import dev.kanna.bert.BertInputs;
 import dev.kanna.bert.FreezePolicy;
 import dev.kanna.bert.HiddenBatch;
+import dev.kanna.bert.HiddenInputs;
 import dev.kanna.bert.TaskModel;
 import dev.kanna.bert.TrainableParameters;
 import dev.kanna.optim.AdamW;
@@ -138,17 +139,22 @@ public final class FineTuner {
         }
     }
 
-    /** (B, K) or (B, T, K). */
+    /** (B, K) or (B, T, K); (M, K) for Selected targets. */
     private Tensor outputs(Ops ops, TrainingBatch batch) {
+        Tensor rows = batch.targets() instanceof Targets.Selected s ? backend.upload(s.rows(), s.rows().length) : null;
         return switch (batch) {
-            case LabelledBatch b -> model.outputs(ops, BertInputs.upload(backend, b.batch(), model.config()));
+            case LabelledBatch b -> {
+                BertInputs inputs = BertInputs.upload(backend, b.batch(), model.config());
+                yield rows != null ? model.outputsAt(ops, inputs, rows) : model.outputs(ops, inputs);
+            }
             case CachedBatch c -> {
                 // States from above a layer that trains would silently skip that layer's gradients.
                 if (c.hidden().layer() > frozenLower) {
                     throw new IllegalArgumentException("cached states enter layer " + c.hidden().layer()
                             + ", but layer " + frozenLower + " (or the embeddings) trains");
                 }
-                yield model.outputs(ops, c.hidden().upload(backend));
+                HiddenInputs inputs = c.hidden().upload(backend);
+                yield rows != null ? model.outputsAt(ops, inputs, rows) : model.outputs(ops, inputs);
             }
         };
     }

@@ -1,8 +1,8 @@
 /*
  * A task's training objective over a micro-batch's outputs and targets, as transformers computes
  * it for the head's problem_type (torch's "mean" reduction each time):
- *   CrossEntropy       single-label and token classification (ignored rows excluded; class
- *                      weights and label smoothing as torch's cross_entropy)
+ *   CrossEntropy       single-label and token classification, masked-LM (ignored rows excluded;
+ *                      class weights and label smoothing as torch's cross_entropy)
  *   BinaryCrossEntropy multi-label: BCEWithLogitsLoss over every (sequence, label)
  *   MeanSquaredError   regression: MSELoss over the sequences
  * apply() records the gradient (times gradScale) when the outputs are tracked and returns the mean
@@ -21,7 +21,11 @@ public sealed interface Loss {
     record CrossEntropy(float[] classWeights, float labelSmoothing) implements Loss {
         @Override
         public double apply(Ops ops, Tensor outputs, Targets targets, double gradScale) {
-            if (!(targets instanceof Targets.Classes(int[] labels))) throw mismatch(this, targets);
+            int[] labels = switch (targets) {
+                case Targets.Classes c -> c.labels();
+                case Targets.Selected s -> s.labels();   // outputs are (M, K), one row per selected position
+                case Targets.Values v -> throw mismatch(this, targets);
+            };
             return ops.crossEntropy(outputs, labels, classWeights, labelSmoothing, gradScale);
         }
     }
