@@ -194,6 +194,13 @@ class TaskBadInputTest {
                 rows + ":1: label \"urgent\" was never seen in training (known labels: money, reply, spam)");
     }
 
+    @Test
+    void evaluateRefusesAStrideTooLargeAsTrainDoes() {
+        assertOneLineFailure(CliRun.run("evaluate", "--model", data("trained-token").toString(), "--data",
+                        data("ner/validation.conll").toString(), "--device", "cpu", "--max-length", "64", "--stride", "62"),
+                "evaluate", "--stride must be in [0, 61] for --max-length 64, got 62");
+    }
+
     private static List<String> list(Path dir) throws IOException {
         try (var s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
