@@ -166,6 +166,9 @@ NER_LINES = [
     "Hemochromatosis is common.",
     "We found no RB1 mutations in 12 patients with retinoblastoma, nor in their parents.",
     "Duchenne muscular dystrophy, a severe X-linked disease, results from DMD deletions.",
+    # An accent, and a character beyond the BMP (a [UNK] word): the pipeline counts offsets in code
+    # points, Kanna in UTF-16 units (Java's String indices), so they differ by one after the emoji.
+    "Na\u00efve carriers \U0001F600 of BRCA1 mutations develop hereditary breast cancer.",
 ]
 TEXTS = ["Subject: FREE money, click now!!!", "Subject: Re: the build is broken again", "a",
          "Subject: meeting moved to 3pm; see the agenda attached " * 3]
