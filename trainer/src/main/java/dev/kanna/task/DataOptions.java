@@ -22,7 +22,9 @@ public record DataOptions(DatasetReader.Fields fields, TagFields tagFields, int 
         return new DataOptions(DatasetReader.Fields.defaults(), TagFields.defaults(), maxLength, maxLength / 4, false, null);
     }
 
+    /** The same options for another length; a stride too large for it shrinks to half of it (same length: unchanged). */
     public DataOptions withMaxLength(int length) {
+        if (length == maxLength) return this;   // a given --stride stays, and is checked against its --max-length
         return new DataOptions(fields, tagFields, length, Math.min(stride, length / 2), labelAllTokens, scheme);
     }
 }

@@ -52,8 +52,8 @@ import java.util.function.Consumer;
 public final class Trainer {
 
     /**
-     * What a finished run reports; trainRows: the training examples used (after --limit-train; for
-     * token classification, windows); metric: the figure that picked the best model.
+     * What a finished run reports; trainRows: the training rows used (after --limit-train; for token
+     * classification, sentences, not the windows they become); metric: the figure that picked the best model.
      */
     public record Result(Path modelDir, TrainerState state, Map<String, Object> validation, int trainRows,
                          double trainSeconds, double samplesPerSecond, String device, String task, String metric) {
