@@ -7,9 +7,11 @@
  *
  * Predictions on raw text: the line is tokenized as the model's own pre-tokenizer splits it (a
  * word = a piece and the ## pieces after it), each word takes the tag of its first piece
- * (transformers' pipeline, aggregation_strategy="first"), and words group into entities as that
- * pipeline groups them: a B- tag or a change of type starts a new entity; O words are dropped.
- * Each entity carries character offsets into the line and the mean of its words' probabilities.
+ * (transformers' pipeline, aggregation_strategy="first"), and words group into entities by the
+ * conlleval rules the metrics use (for IOB1/IOB2 tags exactly the pipeline's grouping: a B- tag or
+ * a change of type starts an entity; unlike the pipeline, E-/S- (and L-/U-) tags close entities as
+ * they mean to). Each entity carries character offsets into the line, counted in code points as
+ * Python strings and the pipeline count them, and the mean of its words' probabilities.
  */
 package dev.kanna.task;
 
@@ -41,7 +43,7 @@ import java.util.Map;
 public final class TokenClassification implements Task<TaggedSentence, TokenClassification.Data> {
     public static final String NAME = "token-classification";
 
-    /** Windows plus what predictions need: each input's words as character spans of its line. */
+    /** Windows plus what predictions need: each input's words as spans of its line, in code points. */
     public record Data(TokenWindows windows, List<String> lines, int[][] wordStarts, int[][] wordEnds)
             implements TaskData {
         @Override
@@ -143,8 +145,8 @@ public final class TokenClassification implements Task<TaggedSentence, TokenClas
             for (int w = 0; w < groups.size(); w++) {
                 int[] g = groups.get(w);
                 pieces[s][w] = java.util.Arrays.copyOfRange(e.ids(), g[0], g[1]);
-                starts[s][w] = e.utf16Starts()[g[0]];
-                ends[s][w] = e.utf16Ends()[g[1] - 1];
+                starts[s][w] = e.starts()[g[0]];
+                ends[s][w] = e.ends()[g[1] - 1];
             }
         }
         return new Data(windows(tokenizer, pieces, null, null, options), lines, starts, ends);
@@ -284,49 +286,38 @@ public final class TokenClassification implements Task<TaggedSentence, TokenClas
         int k = labels.size();
         List<Map<String, Object>> out = new ArrayList<>(w.sentences());
         for (int s = 0; s < w.sentences(); s++) {
+            List<String> tags = new ArrayList<>(w.words(s));
+            double[] scores = new double[w.words(s)];
+            for (int word = 0; word < w.words(s); word++) {
+                float[] logits = wordLogits(w, outputs, s, word, k);
+                if (logits == null) {
+                    tags.add("O");
+                    continue;
+                }
+                float[] p = SequenceClassification.softmax(logits);
+                int best = SequenceClassification.argmax(p);
+                tags.add(labels.get(best));
+                scores[word] = p[best];
+            }
             List<Map<String, Object>> entities = new ArrayList<>();
-            String type = null;
-            int start = 0, end = 0, count = 0;
-            double scoreSum = 0;
-            for (int word = 0; word <= w.words(s); word++) {
-                String tag = "O";
-                double score = 0;
-                if (word < w.words(s)) {
-                    float[] logits = wordLogits(w, outputs, s, word, k);
-                    if (logits != null) {
-                        float[] p = SequenceClassification.softmax(logits);
-                        int best = SequenceClassification.argmax(p);
-                        tag = labels.get(best);
-                        score = p[best];
-                    }
-                }
-                String wordType = tag.length() > 2 && tag.charAt(1) == '-' ? tag.substring(2) : tag;
-                boolean begins = tag.startsWith("B-") || !wordType.equals(type);
-                if (begins && type != null && !type.equals("O")) {
-                    entities.add(entity(type, data.lines().get(s), start, end, scoreSum / count));
-                }
-                if (word == w.words(s)) break;
-                if (begins) {
-                    type = wordType;
-                    start = data.wordStarts()[s][word];
-                    scoreSum = 0;
-                    count = 0;
-                }
-                end = data.wordEnds()[s][word];
-                scoreSum += score;
-                count++;
+            for (Entities.Span span : Entities.of(tags)) {
+                double sum = 0;
+                for (int word = span.start(); word < span.end(); word++) sum += scores[word];
+                entities.add(entity(span.type(), data.lines().get(s), data.wordStarts()[s][span.start()],
+                        data.wordEnds()[s][span.end() - 1], sum / (span.end() - span.start())));
             }
             out.add(Map.of("entities", entities));
         }
         return out;
     }
 
+    /** start and end in code points. */
     private static Map<String, Object> entity(String type, String line, int start, int end, double score) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("label", type);
         e.put("start", start);
         e.put("end", end);
-        e.put("text", line.substring(start, end));
+        e.put("text", line.substring(line.offsetByCodePoints(0, start), line.offsetByCodePoints(0, end)));
         e.put("score", score);
         return e;
     }

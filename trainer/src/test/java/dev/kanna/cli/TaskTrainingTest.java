@@ -158,6 +158,7 @@ class TaskTrainingTest {
             int previousEnd = 0;
             for (JsonNode e : p.get("entities")) {
                 entities++;
+                // offsets count code points; these lines are all in the BMP, so they index the String as they are
                 int start = e.get("start").asInt(), end = e.get("end").asInt();
                 assertTrue(previousEnd <= start && start < end && end <= line.length(), e + " in \"" + line + "\"");
                 assertEquals(line.substring(start, end), e.get("text").asText());

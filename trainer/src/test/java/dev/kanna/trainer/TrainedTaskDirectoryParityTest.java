@@ -127,13 +127,11 @@ class TrainedTaskDirectoryParityTest {
                     Map<String, Object> g = got.get(e);
                     String where = "line " + i + " entity " + e, line = lines.get(i);
                     assertEquals(w.get("entity_group").asText(), g.get("label"), where);
-                    // The pipeline's offsets count code points (Python str), Kanna's UTF-16 units (Java String):
-                    // the same where the line is all BMP, one apart per earlier character beyond it (the emoji line).
-                    int start = line.offsetByCodePoints(0, w.get("start").asInt());
-                    int end = line.offsetByCodePoints(0, w.get("end").asInt());
-                    assertEquals(start, g.get("start"), where);
-                    assertEquals(end, g.get("end"), where);
-                    assertEquals(line.substring(start, end), g.get("text"));
+                    // Both count code points (Python str indices), so the emoji line's offsets agree too.
+                    assertEquals(w.get("start").asInt(), g.get("start"), where);
+                    assertEquals(w.get("end").asInt(), g.get("end"), where);
+                    assertEquals(line.substring(line.offsetByCodePoints(0, w.get("start").asInt()),
+                            line.offsetByCodePoints(0, w.get("end").asInt())), g.get("text"));
                     // The pipeline's float32 softmax and mean against Kanna's, from logits that agree to ~1e-6.
                     assertEquals(w.get("score").asDouble(), (Double) g.get("score"), TOLERANCE, where);
                     total++;
@@ -142,10 +140,7 @@ class TrainedTaskDirectoryParityTest {
             assertTrue(total >= 3, "the fixture exercises entities: " + total);
             String emoji = lines.getLast();
             assertTrue(emoji.codePointCount(0, emoji.length()) < emoji.length(), "the last line reaches beyond the BMP");
-            @SuppressWarnings("unchecked")
-            List<Map<String, Object>> last = (List<Map<String, Object>>) predictions.getLast().get("entities");
-            assertEquals(expected.at("/pipeline_entities/" + (lines.size() - 1) + "/0/start").asInt() + 1,
-                    last.getFirst().get("start"), "after the emoji Kanna's offset is one more than the pipeline's");
+            assertTrue(expected.at("/pipeline_entities/" + (lines.size() - 1)).size() > 0, "an entity after the emoji");
         }
     }
 }
