@@ -133,7 +133,7 @@ public final class FineTunedModel implements AutoCloseable {
     }
 
     private float[][] outputs(TaskData data, int batchSize, ProgressBar bar) {
-        return Outputs.collect(indices -> model.outputs(data.batch(indices)), data, model.numOutputs(), model.perToken(), batchSize, bar);
+        return Outputs.collect(Outputs.of(model, data), data, model.numOutputs(), model.perToken(), batchSize, bar);
     }
 
     @Override

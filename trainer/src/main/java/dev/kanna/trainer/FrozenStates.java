@@ -41,7 +41,8 @@ final class FrozenStates {
                                 int batchSize, Consumer<String> log) {
         BertModel bert = model.bert();
         int layers = bert.frozenLowerLayers();
-        String why = bert.embeddingsTrain() ? "the embeddings train, so no layer's input is fixed"
+        String why = !train.fixedInputs() ? "the inputs change every epoch (dynamic masking)"
+                : bert.embeddingsTrain() ? "the embeddings train, so no layer's input is fixed"
                 : layers == 0 ? "encoder layer 0 trains, so nothing below the first trainable layer is frozen"
                 : null;
         int width = bert.config().hiddenSize();
@@ -79,7 +80,18 @@ final class FrozenStates {
 
     /** The model's outputs on the validation examples, from their cache, in the batches evaluation runs. */
     float[][] validationOutputs(TaskData data, int batchSize) {
-        return Outputs.collect(indices -> model.outputs(validation.batch(indices)), data, model.numOutputs(),
+        Outputs.Source cached = new Outputs.Source() {
+            @Override
+            public float[] outputs(int[] indices) {
+                return model.outputs(validation.batch(indices));
+            }
+
+            @Override
+            public float[] outputsAt(int[] indices, int[] rows) {
+                throw new UnsupportedOperationException("the frozen-layer cache needs inputs fixed across epochs");
+            }
+        };
+        return Outputs.collect(cached, data, model.numOutputs(),
                 model.perToken(), batchSize, null);
     }
 }

@@ -239,6 +239,7 @@ public final class Trainer {
             try (ProgressBar bar = new ProgressBar("train", totalSteps, "steps", startStep)) {
                 while (state.globalStep < totalSteps && !state.stoppedEarly) {
                     int[] order = permutation(train.size(), o.seed(), state.epoch);
+                    TaskData epochData = train.forEpoch(state.epoch);
                     while (state.batchInEpoch < microBatches && state.globalStep < totalSteps && !state.stoppedEarly) {
                         List<FineTuner.TrainingBatch> group = new ArrayList<>();
                         for (int g = 0; g < o.gradientAccumulation() && state.batchInEpoch < microBatches; g++) {
@@ -246,7 +247,7 @@ public final class Trainer {
                             int to = Math.min(train.size(), from + o.batchSize());
                             int[] indices = java.util.Arrays.copyOfRange(order, from, to);
                             group.add(frozen != null ? frozen.trainBatch(train, indices)
-                                    : new FineTuner.LabelledBatch(train.batch(indices), train.targets(indices)));
+                                    : new FineTuner.LabelledBatch(epochData.batch(indices), epochData.targets(indices)));
                             samples += to - from;
                             state.batchInEpoch++;
                         }
@@ -370,7 +371,7 @@ public final class Trainer {
         /** The model's outputs on the validation data: from the frozen-layer cache when there is one. */
         private float[][] validationOutputs(TaskModel model, FrozenStates frozen) {
             return frozen != null ? frozen.validationOutputs(validation, o.evalBatchSize())
-                    : Outputs.collect(indices -> model.outputs(validation.batch(indices)), validation, model.numOutputs(),
+                    : Outputs.collect(Outputs.of(model, validation), validation, model.numOutputs(),
                     model.perToken(), o.evalBatchSize(), null);
         }
 
