@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
                 TokenizeCommand.class,
                 EmbedCommand.class,
                 LogitsCommand.class,
+                PretrainCommand.class,
                 TrainCommand.class,
                 EvaluateCommand.class,
                 PredictCommand.class,

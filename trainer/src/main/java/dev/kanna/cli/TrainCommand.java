@@ -5,7 +5,6 @@
 package dev.kanna.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kanna.optim.LrSchedule;
 import dev.kanna.trainer.TrainOptions;
 import dev.kanna.trainer.Trainer;
 import picocli.CommandLine.Command;
@@ -21,8 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 @Command(name = "train",
         mixinStandardHelpOptions = true,
@@ -63,73 +60,23 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--label-all-tokens", description = "Token classification: a word's later pieces also carry its tag (B- as I-) in the loss, instead of only its first piece.")
     boolean labelAllTokens;
 
-    @Option(names = "--epochs", defaultValue = "3", paramLabel = "N", description = "Epochs, may be fractional (default: ${DEFAULT-VALUE}).")
-    double epochs;
-    @Option(names = "--max-steps", defaultValue = "0", paramLabel = "N", description = "Stop after N optimizer steps; overrides --epochs (default: no limit).")
-    long maxSteps;
-    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Sequences per micro-batch (default: ${DEFAULT-VALUE}).")
-    int batchSize;
-    @Option(names = "--gradient-accumulation", defaultValue = "1", paramLabel = "N", description = "Micro-batches per optimizer step (default: ${DEFAULT-VALUE}).")
-    int gradientAccumulation;
-    @Option(names = "--lr", defaultValue = "2e-5", paramLabel = "RATE", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
-    double lr;
     @Option(names = "--max-length", defaultValue = "128", paramLabel = "N", description = "Tokens per sequence after truncation, [CLS] and [SEP] included (default: ${DEFAULT-VALUE}).")
     int maxLength;
 
-    @Option(names = "--unfreeze-top", defaultValue = "2", paramLabel = "N", description = "Train the top N encoder layers plus pooler and head (default: ${DEFAULT-VALUE}).")
-    int unfreezeTop;
-    @Option(names = "--unfreeze", paramLabel = "all", description = "'all': train every layer (embeddings too, unless --freeze-embeddings).")
-    String unfreeze;
-    @Option(names = "--unfreeze-pattern", paramLabel = "REGEX", description = "Train exactly the parameters whose HF name contains a match of REGEX.")
-    String unfreezePattern;
-    @Option(names = "--freeze-embeddings", description = "Keep the embeddings frozen under any policy.")
-    boolean freezeEmbeddings;
-
-    @Option(names = "--schedule", defaultValue = "linear", paramLabel = "KIND", description = "Learning-rate schedule: linear (warmup then decay to 0), cosine, constant (default: ${DEFAULT-VALUE}).")
-    String schedule;
-    @Option(names = "--warmup-ratio", defaultValue = "0", paramLabel = "R", description = "Warmup as a fraction of the steps (default: ${DEFAULT-VALUE}).")
-    double warmupRatio;
-    @Option(names = "--warmup-steps", defaultValue = "-1", paramLabel = "N", description = "Warmup steps; overrides --warmup-ratio.")
-    long warmupSteps;
-    @Option(names = "--weight-decay", defaultValue = "0", paramLabel = "W", description = "AdamW weight decay, not applied to biases and LayerNorm weights (default: ${DEFAULT-VALUE}).")
-    double weightDecay;
-    @Option(names = "--max-grad-norm", defaultValue = "1.0", paramLabel = "N", description = "Clip the global gradient norm; 0 disables (default: ${DEFAULT-VALUE}).")
-    double maxGradNorm;
     @Option(names = "--label-smoothing", defaultValue = "0", paramLabel = "E", description = "Cross-entropy label smoothing (default: ${DEFAULT-VALUE}).")
     double labelSmoothing;
     @Option(names = "--class-weights", defaultValue = "none", paramLabel = "auto|none", description = "auto: weight the loss by inverse class frequency, for imbalanced data (default: ${DEFAULT-VALUE}).")
     String classWeights;
-    @Option(names = "--no-dropout", description = "Turn dropout off during training.")
-    boolean noDropout;
-    @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Seed for head initialisation, shuffling and dropout (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--eval-steps", defaultValue = "0", paramLabel = "N", description = "Evaluate every N steps (default: at each epoch end).")
-    long evalSteps;
-    @Option(names = "--eval-batch-size", defaultValue = "64", paramLabel = "N", description = "Batch size for evaluation (default: ${DEFAULT-VALUE}).")
-    int evalBatchSize;
     @Option(names = "--metric-for-best", paramLabel = "NAME", description = "The validation figure that picks the best model, or loss. Classification: macro_f1 (default), accuracy, "
             + "macro_precision, macro_recall, weighted_f1; token classification: f1 (entity-level, default), precision, recall, macro_f1, weighted_f1, accuracy; "
             + "multi-label: micro_f1 (default), macro_f1, subset_accuracy...; regression: mse (default), mae, pearson, spearman.")
     String metricForBest;
-    @Option(names = "--early-stopping", defaultValue = "0", paramLabel = "PATIENCE", description = "Stop after PATIENCE evaluations without improvement (default: never).")
-    int earlyStopping;
-
-    @Option(names = "--save-steps", defaultValue = "0", paramLabel = "N", description = "Checkpoint every N steps, besides each epoch end.")
-    long saveSteps;
-    @Option(names = "--save-total-limit", defaultValue = "0", paramLabel = "N", description = "Keep only the newest N checkpoints (default: all).")
-    int saveTotalLimit;
-    @Option(names = "--resume", description = "Continue from the newest complete checkpoint in OUT; ends bitwise where an uninterrupted run would.")
-    boolean resume;
-    @Option(names = "--overwrite", description = "Replace OUT if it exists (refused when OUT holds the model, the data, the working directory or the Kanna folder).")
-    boolean overwrite;
-
     @Option(names = "--limit-train", defaultValue = "0", paramLabel = "N", description = "Use only the first N training rows.")
     int limitTrain;
     @Option(names = "--cache-frozen", description = "Compute the frozen embeddings and lower layers once per example, keep their output on the host (tokens × hidden × 4 bytes) and train the layers above from it in every epoch (dropout is off in the frozen layers then).")
     boolean cacheFrozen;
     @Mixin
-    DeviceOptions device;
+    TrainingOptions training;
 
     @Spec
     CommandSpec spec;
@@ -152,14 +99,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     TrainOptions options() {
-        if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be ≥ 1, got " + batchSize);
-        if (gradientAccumulation < 1) throw new IllegalArgumentException("--gradient-accumulation must be ≥ 1");
-        if (!(epochs > 0) && maxSteps <= 0) throw new IllegalArgumentException("--epochs must be > 0, got " + epochs);
-        if (!(lr > 0)) throw new IllegalArgumentException("--lr must be > 0, got " + lr);
         if (maxLength < 3) throw new IllegalArgumentException("--max-length must be ≥ 3, got " + maxLength);
-        if (unfreeze != null && !unfreeze.equals("all")) {
-            throw new IllegalArgumentException("--unfreeze takes 'all', got '" + unfreeze + "'");
-        }
         if (!classWeights.equals("auto") && !classWeights.equals("none")) {
             throw new IllegalArgumentException("--class-weights takes auto or none, got '" + classWeights + "'");
         }
@@ -171,45 +111,13 @@ final class TrainCommand implements Callable<Integer> {
         taskOptions.scheme();   // an unknown scheme fails before any data is read
         if (taskOptions.stride < -1) throw new IllegalArgumentException("--stride must be ≥ 0, got " + taskOptions.stride);
         if (labelSmoothing < 0 || labelSmoothing >= 1) throw new IllegalArgumentException("--label-smoothing must be in [0, 1)");
-        LrSchedule.Kind kind = switch (schedule) {
-            case "linear" -> LrSchedule.Kind.LINEAR;
-            case "cosine" -> LrSchedule.Kind.COSINE;
-            case "constant" -> LrSchedule.Kind.CONSTANT;
-            default -> throw new IllegalArgumentException("--schedule: expected linear, cosine or constant, got '" + schedule + "'");
-        };
-        if (warmupRatio < 0 || warmupRatio > 1) throw new IllegalArgumentException("--warmup-ratio must be in [0, 1]");
-        if (resume && overwrite) throw new IllegalArgumentException("--resume and --overwrite exclude each other");
-        atLeast("--max-steps", maxSteps, 0);
-        atLeast("--unfreeze-top", unfreezeTop, 0);
-        atLeast("--warmup-steps", warmupSteps, -1);    // −1: not given, --warmup-ratio applies
-        atLeast("--eval-batch-size", evalBatchSize, 1);
-        atLeast("--eval-steps", evalSteps, 0);
-        atLeast("--save-steps", saveSteps, 0);
-        atLeast("--save-total-limit", saveTotalLimit, 0);   // 0: keep all
-        atLeast("--early-stopping", earlyStopping, 0);
-        atLeast("--limit-train", limitTrain, 0);
-        if (unfreezePattern != null) checkPattern(unfreezePattern);
-        return new TrainOptions(model, train, validation, out,
-                fields.fields(), epochs, batchSize,
-                gradientAccumulation, lr, maxLength, unfreezeTop, unfreeze, unfreezePattern, freezeEmbeddings, kind,
-                warmupRatio, warmupSteps, weightDecay, maxGradNorm, labelSmoothing, classWeights.equals("auto"), seed,
-                evalSteps, saveSteps, saveTotalLimit, metricForBest, earlyStopping, maxSteps, limitTrain, evalBatchSize,
-                !noDropout, cacheFrozen, resume, overwrite, device.device, device.threads, task, taskOptions.tagFields(),
-                taskOptions.stride(maxLength), labelAllTokens, taskOptions.scheme, tuneThresholds);
-    }
-
-    private static void atLeast(String option, long value, long min) {
-        if (value < min) throw new IllegalArgumentException(option + " must be ≥ " + min + ", got " + value);
-    }
-
-    /** Compiles the regex now, before any data is read or OUT replaced; the error in one line. */
-    private static void checkPattern(String regex) {
-        try {
-            Pattern.compile(regex);
-        } catch (PatternSyntaxException e) {
-            throw new IllegalArgumentException("--unfreeze-pattern: " + e.getDescription()
-                    + (e.getIndex() >= 0 ? " at index " + e.getIndex() : ""));
-        }
+        TrainingOptions.atLeast("--limit-train", limitTrain, 0);
+        return training.apply(TrainOptions.builder(model, train, out), 2e-5, false)
+                .validation(validation).fields(fields.fields()).maxLength(maxLength).labelSmoothing(labelSmoothing)
+                .classWeightsAuto(classWeights.equals("auto")).metricForBest(metricForBest).limitTrain(limitTrain)
+                .cacheFrozen(cacheFrozen).task(task).tagFields(taskOptions.tagFields())
+                .stride(taskOptions.stride(maxLength)).labelAllTokens(labelAllTokens).scheme(taskOptions.scheme)
+                .tuneThresholds(tuneThresholds).build();
     }
 
     static Map<String, Object> summary(Trainer.Result result) {

@@ -5,10 +5,12 @@
 package dev.kanna.task;
 
 import dev.kanna.bert.BertConfig;
+import dev.kanna.pretrain.MaskedLanguageModeling;
 
 import java.util.List;
 
 public final class Tasks {
+    /** The tasks `train --task` takes; masked-LM pretraining has its own command, `pretrain`. */
     public static final List<String> NAMES = List.of(SequenceClassification.NAME, TokenClassification.NAME,
             MultiLabelClassification.NAME, Regression.NAME);
 
@@ -16,7 +18,14 @@ public final class Tasks {
     }
 
     public static Task<?, ?> named(String name) {
+        return named(name, null);
+    }
+
+    /** The task by name; masking: masked-LM pretraining's settings (null: its defaults). */
+    public static Task<?, ?> named(String name, MaskedLanguageModeling.Settings masking) {
         return switch (name) {
+            case MaskedLanguageModeling.NAME -> new MaskedLanguageModeling(
+                    masking != null ? masking : MaskedLanguageModeling.Settings.defaults());
             case SequenceClassification.NAME -> new SequenceClassification();
             case TokenClassification.NAME -> new TokenClassification();
             case MultiLabelClassification.NAME -> new MultiLabelClassification();
@@ -35,6 +44,9 @@ public final class Tasks {
     /** The task a fine-tuned model was trained for; a base model (no head named) counts as sequence classification. */
     public static Task<?, ?> of(BertConfig config) {
         if (config.architectures().contains("BertForTokenClassification")) return new TokenClassification();
+        if (config.architectures().contains("BertForMaskedLM")) {
+            return new MaskedLanguageModeling(MaskedLanguageModeling.Settings.defaults());
+        }
         String problem = config.problemType();
         if ("multi_label_classification".equals(problem)) return new MultiLabelClassification();
         if ("regression".equals(problem)) return new Regression();

@@ -7,12 +7,15 @@ package dev.kanna.trainer;
 import dev.kanna.data.DatasetReader;
 import dev.kanna.data.TagFields;
 import dev.kanna.metrics.TagScheme;
+import dev.kanna.pretrain.MaskedLanguageModeling;
 import dev.kanna.task.DataOptions;
+import dev.kanna.task.Task;
 import dev.kanna.task.SequenceClassification;
 import dev.kanna.task.Tasks;
 import dev.kanna.optim.LrSchedule;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * @param unfreeze        "all", or null to use unfreezeTop
@@ -32,6 +35,8 @@ import java.nio.file.Path;
  * @param labelAllTokens  token classification: later word pieces get the word's tag (as I-) instead of none
  * @param scheme          token classification: iob1, iob2, iobes or bilou, which every tag must follow; null: any
  * @param tuneThresholds  multi-label: tune each label's decision threshold on the validation data after training
+ * @param moreTrain       further training files, read after train and used as one dataset (pretraining text)
+ * @param masking         masked-LM pretraining: how tokens are masked and text packed; null for other tasks
  */
 public record TrainOptions(Path model, Path train, Path validation, Path out, DatasetReader.Fields fields,
                            double epochs, int batchSize, int gradientAccumulation, double lr, int maxLength,
@@ -42,12 +47,30 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
                            int earlyStopping, long maxSteps, int limitTrain, int evalBatchSize,
                            boolean dropout, boolean cacheFrozen, boolean resume, boolean overwrite,
                            String device, int threads, String task, TagFields tagFields, int stride,
-                           boolean labelAllTokens, String scheme, boolean tuneThresholds) {
+                           boolean labelAllTokens, String scheme, boolean tuneThresholds, List<Path> moreTrain,
+                           MaskedLanguageModeling.Settings masking) {
+
+    public TrainOptions {
+        moreTrain = List.copyOf(moreTrain);
+    }
+
+    /** Every training file: train, then moreTrain. */
+    public List<Path> trainFiles() {
+        List<Path> all = new java.util.ArrayList<>(List.of(train));
+        all.addAll(moreTrain);
+        return all;
+    }
+
 
     /** The figure that picks the best model: as given, else the task's first metric (macro_f1, f1, micro_f1, mse). */
     @Override
     public String metricForBest() {
-        return metricForBest != null ? metricForBest : Tasks.named(task).metricNames().getFirst();
+        return metricForBest != null ? metricForBest : taskObject().metricNames().getFirst();
+    }
+
+    /** The task this run trains. */
+    public Task<?, ?> taskObject() {
+        return Tasks.named(task, masking);
     }
 
     /** How the task reads and tokenizes this run's data. */
@@ -74,6 +97,8 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
         private boolean labelAllTokens;
         private String scheme;
         private boolean tuneThresholds;
+        private List<Path> moreTrain = List.of();
+        private MaskedLanguageModeling.Settings masking;
         private boolean freezeEmbeddings, classWeightsAuto, dropout = true, cacheFrozen, resume, overwrite;
         private LrSchedule.Kind schedule = LrSchedule.Kind.LINEAR;
         private long warmupSteps = -1, seed = 42, evalSteps, saveSteps, maxSteps;
@@ -124,6 +149,9 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
         public Builder labelAllTokens(boolean v) { labelAllTokens = v; return this; }
         public Builder scheme(String v) { scheme = v; return this; }
         public Builder tuneThresholds(boolean v) { tuneThresholds = v; return this; }
+        public Builder moreTrain(List<Path> v) { moreTrain = v; return this; }
+        /** Masked-LM pretraining with these settings (sets the task). */
+        public Builder pretraining(MaskedLanguageModeling.Settings v) { masking = v; task = MaskedLanguageModeling.NAME; return this; }
 
         public TrainOptions build() {
             return new TrainOptions(model, train, validation, out, fields, epochs, batchSize, gradientAccumulation, lr,
@@ -131,14 +159,15 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
                     warmupSteps, weightDecay, maxGradNorm, labelSmoothing, classWeightsAuto, seed, evalSteps, saveSteps,
                     saveTotalLimit, metricForBest, earlyStopping, maxSteps, limitTrain, evalBatchSize, dropout,
                     cacheFrozen, resume, overwrite, device, threads, task, tagFields,
-                    stride >= 0 ? stride : maxLength / 4, labelAllTokens, scheme, tuneThresholds);
+                    stride >= 0 ? stride : maxLength / 4, labelAllTokens, scheme, tuneThresholds, moreTrain, masking);
         }
     }
 
     /** The settings that must match for --resume to continue a run bitwise. */
     public String fingerprint() {
         return String.join("|", "task=" + task, "tagFields=" + tagFields, "stride=" + stride,
-                "labelAllTokens=" + labelAllTokens, "scheme=" + scheme, "tuneThresholds=" + tuneThresholds, "fields=" + fields, "epochs=" + epochs, "batch=" + batchSize,
+                "labelAllTokens=" + labelAllTokens, "scheme=" + scheme, "tuneThresholds=" + tuneThresholds, "moreTrain=" + moreTrain.size(),
+                "masking=" + masking, "fields=" + fields, "epochs=" + epochs, "batch=" + batchSize,
                 "accum=" + gradientAccumulation, "lr=" + lr, "maxLength=" + maxLength, "top=" + unfreezeTop,
                 "unfreeze=" + unfreeze, "pattern=" + unfreezePattern, "freezeEmb=" + freezeEmbeddings,
                 "schedule=" + schedule, "warmupRatio=" + warmupRatio, "warmupSteps=" + warmupSteps,

@@ -70,7 +70,7 @@ public final class Trainer {
     }
 
     public Result run() throws IOException {
-        return run(Tasks.named(o.task()));
+        return run(o.taskObject());
     }
 
     private <R, E extends TaskData> Result run(Task<R, E> task) throws IOException {
@@ -97,7 +97,8 @@ public final class Trainer {
             checkSameData(resumeFrom, saved.dataSha256, dataHashes);
         }
         DataOptions data = o.dataOptions();
-        List<R> trainRows = task.read(o.train(), data);
+        List<R> trainRows = new ArrayList<>();
+        for (Path file : o.trainFiles()) trainRows.addAll(task.read(file, data));
         if (o.limitTrain() > 0 && o.limitTrain() < trainRows.size()) trainRows = trainRows.subList(0, o.limitTrain());
         List<R> validationRows = o.validation() == null ? null : task.read(o.validation(), data);
         List<String> labels = task.labels(trainRows, o.train());
@@ -151,7 +152,7 @@ public final class Trainer {
         String problem = null;
         if (realPath(o.model()).startsWith(dir)) problem = "holds the model directory " + o.model();
         else if (dir.startsWith(realPath(o.model()))) problem = "lies inside the model directory " + o.model();
-        else if (realPath(o.train()).startsWith(dir)) problem = "holds the training data " + o.train();
+        else if (o.trainFiles().stream().anyMatch(f -> realPath(f).startsWith(dir))) problem = "holds the training data";
         else if (o.validation() != null && realPath(o.validation()).startsWith(dir)) {
             problem = "holds the validation data " + o.validation();
         } else if (realPath(Path.of("")).startsWith(dir)) problem = "holds the working directory";
@@ -321,13 +322,19 @@ public final class Trainer {
             BertConfig config = task.configure(base, labels);
             try (SafetensorsWeights weights = SafetensorsWeights.open(dir)) {
                 WeightSource source = weights;
-                if (checkpoint == null && weights.names().contains("classifier.weight") && !sameHead(base, config)) {
-                    log.accept(o.model() + " was fine-tuned as " + String.join("/", base.architectures()) + " for labels "
-                            + base.labels() + "; its encoder starts this " + task.name() + " model, with a fresh head");
-                    source = weights.without("classifier.");
+                if (checkpoint == null && hasHead(weights) && !sameHead(base, config)) {
+                    log.accept(o.model() + " was trained as " + String.join("/", base.architectures())
+                            + (base.architectures().contains("BertForMaskedLM") ? "" : " for labels " + base.labels())
+                            + "; its encoder starts this " + task.name() + " model, with a fresh head");
+                    source = weights.without("classifier.").without("cls.");
                 }
                 return task.load(source, config, backend, load);
             }
+        }
+
+        /** Whether the weights hold a task head (a classifier, a masked-LM head). */
+        private static boolean hasHead(WeightSource weights) {
+            return weights.names().stream().anyMatch(n -> n.startsWith("classifier.") || n.startsWith("cls."));
         }
 
         /** Whether the base model's head is this task's: the same task (by its config) and the same labels. */
@@ -389,25 +396,37 @@ public final class Trainer {
     /** SHA-256 of the training (and validation) file, by role. */
     private Map<String, String> dataHashes() throws IOException {
         Map<String, String> hashes = new LinkedHashMap<>();
-        hashes.put("train", TrainingOutputs.sha256(o.train()));
+        List<Path> files = o.trainFiles();
+        for (int i = 0; i < files.size(); i++) hashes.put(trainRole(i), TrainingOutputs.sha256(files.get(i)));
         if (o.validation() != null) hashes.put("validation", TrainingOutputs.sha256(o.validation()));
         return hashes;
+    }
+
+    /** The data-hash role of the i-th training file: "train", then "train.2", "train.3"... */
+    static String trainRole(int i) {
+        return i == 0 ? "train" : "train." + (i + 1);
     }
 
     /** Refuses to resume on other data than the checkpoint was trained on (checkpoints without hashes pass). */
     private void checkSameData(Path checkpoint, Map<String, String> saved, Map<String, String> now) {
         if (saved == null) return;
-        for (String role : List.of("train", "validation")) {
-            String then = saved.get(role), current = now.get(role);
-            if (java.util.Objects.equals(then, current)) continue;
-            Path file = role.equals("train") ? o.train() : o.validation();
-            if (current == null) {
-                throw new IllegalArgumentException("--resume: " + checkpoint + " was trained with --validation data;"
-                        + " give the same file again");
+        if (saved.containsKey("validation") && !now.containsKey("validation")) {
+            throw new IllegalArgumentException("--resume: " + checkpoint + " was trained with --validation data;"
+                    + " give the same file again");
+        }
+        Map<String, Path> files = new LinkedHashMap<>();
+        for (int i = 0; i < o.trainFiles().size(); i++) files.put(trainRole(i), o.trainFiles().get(i));
+        if (o.validation() != null) files.put("validation", o.validation());
+        for (var e : files.entrySet()) {
+            String then = saved.get(e.getKey()), current = now.get(e.getKey());
+            if (current.equals(then)) continue;
+            if (then == null) {
+                throw new IllegalArgumentException("--resume: " + checkpoint + " was trained without the " + e.getKey()
+                        + " data " + e.getValue() + "; resume with the files it was trained on");
             }
-            throw new IllegalArgumentException("--resume: the " + role + " data " + file + " is not what "
-                    + checkpoint + " was trained on (SHA-256 " + (then == null ? "none" : then.substring(0, 12))
-                    + "… then, " + current.substring(0, 12) + "… now)");
+            throw new IllegalArgumentException("--resume: the " + e.getKey() + " data " + e.getValue() + " is not what "
+                    + checkpoint + " was trained on (SHA-256 " + then.substring(0, 12) + "… then, "
+                    + current.substring(0, 12) + "… now)");
         }
     }
 

@@ -63,7 +63,10 @@ public final class TrainingOutputs {
         record.put("seed", o.seed());
         record.put("base_model", o.model().toAbsolutePath().toString());
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("train", fileRecord(o.train(), state.dataSha256.get("train")));
+        for (int f = 0; f < o.trainFiles().size(); f++) {
+            String role = Trainer.trainRole(f);
+            data.put(role, fileRecord(o.trainFiles().get(f), state.dataSha256.get(role)));
+        }
         if (o.validation() != null) data.put("validation", fileRecord(o.validation(), state.dataSha256.get("validation")));
         record.put("data", data);
         record.put("task", o.task());
