@@ -1,8 +1,8 @@
 /*
- * Replays a PyTorch fine-tuning trajectory (tools/reference/bert_fixtures.py, task_fixtures.py) and
- * checks every step and the final weights against it. Every trajectory fixture was made the same
- * way: the model directory's initial weights, its stored batches, top 2 of 3 layers unfrozen,
- * dropout off, torch.optim.AdamW (lr 1e-4, weight decay 0.01 except biases and LayerNorm weights),
+ * Replays a PyTorch fine-tuning trajectory (tools/reference/bert_fixtures.py, task_fixtures.py,
+ * mlm_fixtures.py) and checks every step and the final weights against it. Every trajectory fixture
+ * was made the same way: the model directory's initial weights, its stored batches, top 2 of 3
+ * layers unfrozen (one masked-LM trajectory trains every parameter instead), dropout off, torch.optim.AdamW (lr 1e-4, weight decay 0.01 except biases and LayerNorm weights),
  * transformers.get_linear_schedule_with_warmup (4 warmup steps of 20), clip_grad_norm_(1.0), torch
  * on one thread. What differs between heads is the model class, the loss and the stored targets.
  */
@@ -68,6 +68,12 @@ final class TrajectoryReplay {
      */
     static void run(String label, String trajectory, String modelDir, Loader loader, Loss loss, String targetName,
                     Function<Fixtures.Stored, Targets> targets) {
+        run(label, trajectory, modelDir, FreezePolicy.unfreezeTop(2), loader, loss, targetName, targets);
+    }
+
+    /** As above, with the trajectory's own freezing policy. */
+    static void run(String label, String trajectory, String modelDir, FreezePolicy policy, Loader loader, Loss loss,
+                    String targetName, Function<Fixtures.Stored, Targets> targets) {
         Map<String, Fixtures.Stored> expected = Fixtures.read(Fixtures.resource("training/" + trajectory));
         Path dir = Fixtures.resource("tiny-gelu/" + modelDir);
         double[] losses = expected.get("losses").doubles(), norms = expected.get("grad_norms").doubles(),
@@ -75,7 +81,7 @@ final class TrajectoryReplay {
         assertEquals(STEPS, losses.length, "steps in " + trajectory);
         try (Backend backend = new CpuBackend(2)) {
             TaskModel model = loader.load(Fixtures.weights(dir), Fixtures.config(dir), backend, LoadOptions.defaults());
-            var tuner = new FineTuner(model, FreezePolicy.unfreezeTop(2), new FineTuner.Settings(1e-4,
+            var tuner = new FineTuner(model, policy, new FineTuner.Settings(1e-4,
                     new LrSchedule(LrSchedule.Kind.LINEAR, 4, STEPS), AdamW.Options.defaults().withWeightDecay(0.01),
                     1.0, loss, false, 7));
             double worstLoss = 0, worstLossRelative = 0, worstNormRelative = 0;
