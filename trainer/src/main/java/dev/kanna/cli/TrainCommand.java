@@ -140,7 +140,7 @@ final class TrainCommand implements Callable<Integer> {
     /** The figures a summary leads with: the metric that picked the model, then accuracy when the task has it. */
     static List<String> headline(Trainer.Result r) {
         List<String> names = new ArrayList<>(List.of(r.metric()));
-        for (String extra : List.of("accuracy", "macro_f1")) {
+        for (String extra : List.of("perplexity", "accuracy", "macro_f1")) {
             if (!names.contains(extra) && r.validation().containsKey(extra)) names.add(extra);
         }
         return names;

@@ -22,7 +22,7 @@ import dev.kanna.task.DataOptions;
 import dev.kanna.task.Evaluation;
 import dev.kanna.task.Task;
 import dev.kanna.tokenizer.BertTokenizer;
-import dev.kanna.tokenizer.Truncation;
+import dev.kanna.tokenizer.Encoding;
 import dev.kanna.train.Loss;
 
 import java.nio.file.Path;
@@ -87,28 +87,41 @@ public final class MaskedLanguageModeling implements Task<Example, MaskedLmData>
     @Override
     public MaskedLmData encode(BertTokenizer tokenizer, List<Example> rows, List<String> labels, DataOptions options,
                                Path file) {
-        return new MaskedLmData(sequences(tokenizer, rows, options.maxLength(), file), masker(tokenizer),
-                settings.seed(), tokenizer.tokenToId("[PAD]").orElse(0));
-    }
-
-    private List<int[]> sequences(BertTokenizer tokenizer, List<Example> rows, int maxLength, Path file) {
-        BertTokenizer t = settings.packing() == Packing.LINES
-                ? tokenizer.withTruncation(Truncation.of(maxLength)).withoutPadding()
-                : tokenizer.withoutTruncation().withoutPadding();
-        List<int[]> lines = new ArrayList<>(rows.size());
-        for (Example row : rows) lines.add(t.encode(row.text(), true).ids());
-        if (settings.packing() == Packing.LINES) return lines;
-        try {
-            return Blocks.group(lines, maxLength);
-        } catch (IllegalArgumentException e) {
-            throw new DatasetException(file + ": " + e.getMessage());
+        int mask = tokenizer.tokenToId("[MASK]").orElseThrow(() -> new IllegalArgumentException(
+                "the model's vocabulary has no [MASK] token, which masked-LM pretraining needs"));
+        MlmMasker masker = MlmMasker.forTokenizer(tokenizer, settings.probability(), settings.wholeWord(), mask);
+        BertTokenizer plain = tokenizer.withoutTruncation().withoutPadding();
+        boolean lines = settings.packing() == Packing.LINES;
+        int max = options.maxLength();
+        List<int[]> sequences = new ArrayList<>(rows.size());
+        List<boolean[]> wordStarts = masker.wholeWord() ? new ArrayList<>(rows.size()) : null;
+        for (Example row : rows) {
+            Encoding e = plain.encode(row.text(), true);                       // [CLS] pieces [SEP]
+            int[] ids = e.ids(), starts = e.starts(), ends = e.ends();
+            if (lines && ids.length > max) {                                      // keep [CLS], the first pieces, [SEP]
+                ids = truncated(ids, max);
+                starts = truncated(starts, max);
+                ends = truncated(ends, max);
+            }
+            sequences.add(ids);
+            if (wordStarts != null) wordStarts.add(masker.offsetWordStarts(ids, ids.length, starts, ends));
         }
+        if (!lines) {
+            try {
+                if (wordStarts != null) wordStarts = Blocks.groupWordStarts(wordStarts, max);
+                sequences = Blocks.group(sequences, max);
+            } catch (IllegalArgumentException e) {
+                throw new DatasetException(file + ": " + e.getMessage());
+            }
+        }
+        return new MaskedLmData(sequences, wordStarts, masker, settings.seed(), tokenizer.tokenToId("[PAD]").orElse(0));
     }
 
-    private MlmMasker masker(BertTokenizer tokenizer) {
-        int mask = tokenizer.tokenToId("[MASK]").orElseThrow(() ->
-                new IllegalArgumentException("the model's vocabulary has no [MASK] token, which masked-LM pretraining needs"));
-        return MlmMasker.forTokenizer(tokenizer, settings.probability(), settings.wholeWord(), mask);
+    /** The first max − 1 entries and the last ([SEP]'s). */
+    private static int[] truncated(int[] a, int max) {
+        int[] out = java.util.Arrays.copyOf(a, max);
+        out[max - 1] = a[a.length - 1];
+        return out;
     }
 
     @Override

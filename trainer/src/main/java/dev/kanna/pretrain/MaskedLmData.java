@@ -17,6 +17,7 @@ import java.util.List;
 
 public final class MaskedLmData implements TaskData {
     private final List<int[]> sequences;    // [example] token ids with [CLS]/[SEP], unmasked
+    private final List<boolean[]> wordStarts;   // [example][token] whole-word masking's word starts; null otherwise
     private final MlmMasker masker;
     private final long seed;
     private final int epoch;               // of the draw; −1: the fixed one
@@ -24,12 +25,14 @@ public final class MaskedLmData implements TaskData {
     private final int[][] inputIds, labels;   // [example][token] this epoch's masked ids and labels (−100)
 
     /** The fixed draw (epoch −1) of masks over sequences. */
-    MaskedLmData(List<int[]> sequences, MlmMasker masker, long seed, int pad) {
-        this(sequences, masker, seed, -1, pad);
+    MaskedLmData(List<int[]> sequences, List<boolean[]> wordStarts, MlmMasker masker, long seed, int pad) {
+        this(sequences, wordStarts, masker, seed, -1, pad);
     }
 
-    private MaskedLmData(List<int[]> sequences, MlmMasker masker, long seed, int epoch, int pad) {
+    private MaskedLmData(List<int[]> sequences, List<boolean[]> wordStarts, MlmMasker masker, long seed, int epoch,
+                         int pad) {
         this.sequences = sequences;
+        this.wordStarts = wordStarts;
         this.masker = masker;
         this.seed = seed;
         this.epoch = epoch;
@@ -37,7 +40,10 @@ public final class MaskedLmData implements TaskData {
         inputIds = new int[sequences.size()][];
         labels = new int[sequences.size()][];
         for (int i = 0; i < sequences.size(); i++) {
-            MlmMasker.Masked m = masker.mask(sequences.get(i), MlmMasker.forExample(seed, epoch, i));
+            int[] ids = sequences.get(i);
+            var random = MlmMasker.forExample(seed, epoch, i);
+            MlmMasker.Masked m = wordStarts == null ? masker.mask(ids, random)
+                    : masker.mask(ids, ids.length, wordStarts.get(i), random);
             inputIds[i] = m.inputIds();
             labels[i] = m.labels();
         }
@@ -45,7 +51,7 @@ public final class MaskedLmData implements TaskData {
 
     @Override
     public TaskData forEpoch(int e) {
-        return e == epoch ? this : new MaskedLmData(sequences, masker, seed, e, pad);
+        return e == epoch ? this : new MaskedLmData(sequences, wordStarts, masker, seed, e, pad);
     }
 
     /** Training draws new masks, so new inputs, every epoch. */

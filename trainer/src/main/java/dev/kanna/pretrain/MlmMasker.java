@@ -22,6 +22,9 @@
  */
 package dev.kanna.pretrain;
 
+import dev.kanna.tokenizer.AddedToken;
+import dev.kanna.tokenizer.BertTokenizer;
+
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -72,6 +75,23 @@ public final class MlmMasker {
         this.special = special.clone();
         this.wholeWord = wholeWord;
         this.continuation = continuation == null ? null : continuation.clone();
+    }
+
+    /**
+     * The masker of a tokenizer: special flags from its special added tokens (all_special_ids), "##"
+     * continuation flags from its vocabulary, random replacements over all its ids.
+     */
+    public static MlmMasker forTokenizer(BertTokenizer tokenizer, double probability, boolean wholeWord, int maskId) {
+        int vocab = tokenizer.vocabSize();
+        boolean[] special = new boolean[vocab], continuation = new boolean[vocab];
+        for (AddedToken t : tokenizer.addedTokens()) if (t.special() && t.id() < vocab) special[t.id()] = true;
+        for (int id = 0; id < vocab; id++) continuation[id] = tokenizer.idToToken(id).map(t -> t.startsWith("##")).orElse(false);
+        return new MlmMasker(probability, vocab, maskId, special, wholeWord, continuation);
+    }
+
+    /** Whether this masker selects whole words (then mask with word starts). */
+    public boolean wholeWord() {
+        return wholeWord;
     }
 
     /** Masks a sequence without padding. */

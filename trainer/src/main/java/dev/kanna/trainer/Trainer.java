@@ -152,7 +152,7 @@ public final class Trainer {
         String problem = null;
         if (realPath(o.model()).startsWith(dir)) problem = "holds the model directory " + o.model();
         else if (dir.startsWith(realPath(o.model()))) problem = "lies inside the model directory " + o.model();
-        else if (o.trainFiles().stream().anyMatch(f -> realPath(f).startsWith(dir))) problem = "holds the training data";
+        else if (held(dir, o.trainFiles()) != null) problem = "holds the training data " + held(dir, o.trainFiles());
         else if (o.validation() != null && realPath(o.validation()).startsWith(dir)) {
             problem = "holds the validation data " + o.validation();
         } else if (realPath(Path.of("")).startsWith(dir)) problem = "holds the working directory";
@@ -161,6 +161,12 @@ public final class Trainer {
             throw new IllegalArgumentException("--overwrite: refusing to delete " + out + ", which " + problem
                     + "; choose another --out");
         }
+    }
+
+    /** The first of files that lies in dir, or null. */
+    private static Path held(Path dir, List<Path> files) throws IOException {
+        for (Path f : files) if (realPath(f).startsWith(dir)) return f;
+        return null;
     }
 
     /** The real path when the file exists (links resolved), else the absolute normalized one. */
