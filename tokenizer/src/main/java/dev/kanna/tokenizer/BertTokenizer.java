@@ -524,6 +524,11 @@ public final class BertTokenizer {
         return model.unkToken();
     }
 
+    /** Longest word, in code points, WordPiece splits; a longer one becomes the unknown token. */
+    public int maxInputCharsPerWord() {
+        return model.maxInputCharsPerWord();
+    }
+
     /** Added and special tokens, in declaration order. */
     public List<AddedToken> addedTokens() {
         return added.tokens();
