@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
                 EmbedCommand.class,
                 LogitsCommand.class,
                 TrainCommand.class,
+                ExtendVocabCommand.class,
                 EvaluateCommand.class,
                 PredictCommand.class,
                 CommandLine.HelpCommand.class,
