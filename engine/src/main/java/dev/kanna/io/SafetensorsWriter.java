@@ -9,7 +9,6 @@ package dev.kanna.io;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
@@ -110,9 +109,8 @@ public final class SafetensorsWriter {
             throw new IllegalArgumentException("tensor '" + name + "': shape " + Arrays.toString(shape) + " of "
                     + dtype + " needs " + expected + " bytes, got " + littleEndianBytes.byteSize());
         }
-        return addEntry(name, dtype, shape, expected, expected, 1, (out, from, to) -> {
-            for (long i = from; i < to; i++) out.put(littleEndianBytes.get(ValueLayout.JAVA_BYTE, i));
-        });
+        return addEntry(name, dtype, shape, expected, expected, 1,
+                (out, from, to) -> out.put(littleEndianBytes.asSlice(from, to - from).asByteBuffer()));
     }
 
     private SafetensorsWriter add(String name, SafetensorsDtype dtype, long[] shape, int length, Encoder data) {

@@ -1,6 +1,7 @@
 /*
  * HF's BertPreTokenizer over the normalized units: whitespace separates words and disappears, each
- * punctuation character is a word of its own. Words go straight to the model (no word objects).
+ * punctuation character is a word of its own. Words go straight to a sink (the model, when
+ * encoding) as ranges of the workspace, with no word objects.
  * Without a pre-tokenizer (a tokenizer.json with none) the whole normalized segment is one word.
  */
 package dev.kanna.tokenizer;
@@ -17,14 +18,17 @@ final class BertPreTokenizer {
         }
     }
 
+    /** Receives each word as ws.norm[from, to) of codePoints code points; false stops the split. */
+    @FunctionalInterface
+    interface WordSink {
+        boolean word(Workspace ws, int from, int to, int codePoints);
+    }
+
     private BertPreTokenizer() {
     }
 
-    /**
-     * Splits ws.norm[from, to) into words and tokenizes each with model into out; returns false
-     * when out reached its limit and tokenizing must stop.
-     */
-    static boolean split(Workspace ws, int from, int to, WordPiece model, TokenList out) {
+    /** Splits ws.norm[from, to) into words for the sink; returns false when the sink stopped it. */
+    static boolean split(Workspace ws, int from, int to, WordSink sink) {
         char[] norm = ws.norm;
         int wordStart = -1, codePoints = 0;
         int k = from;
@@ -46,24 +50,18 @@ final class BertPreTokenizer {
                 codePoints++;
             } else {
                 if (wordStart >= 0) {
-                    model.tokenize(ws, wordStart, k, codePoints, out);
+                    if (!sink.word(ws, wordStart, k, codePoints)) return false;
                     wordStart = -1;
-                    if (out.full()) return false;
                 }
-                if (cls == PUNCT) {
-                    model.tokenize(ws, k, k + width, 1, out);
-                    if (out.full()) return false;
-                }
+                if (cls == PUNCT && !sink.word(ws, k, k + width, 1)) return false;
             }
             k += width;
         }
-        if (wordStart >= 0) model.tokenize(ws, wordStart, to, codePoints, out);
-        return !out.full();
+        return wordStart < 0 || sink.word(ws, wordStart, to, codePoints);
     }
 
     /** No pre-tokenizer: the segment is one word (when it is not empty). */
-    static boolean whole(Workspace ws, int from, int to, WordPiece model, TokenList out) {
-        if (from < to) model.tokenize(ws, from, to, Character.codePointCount(ws.norm, from, to - from), out);
-        return !out.full();
+    static boolean whole(Workspace ws, int from, int to, WordSink sink) {
+        return from >= to || sink.word(ws, from, to, Character.codePointCount(ws.norm, from, to - from));
     }
 }

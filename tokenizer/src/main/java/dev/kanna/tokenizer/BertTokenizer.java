@@ -208,11 +208,7 @@ public final class BertTokenizer {
 
     /** Normalizes and tokenizes one raw segment; returns false when the sequence reached its limit. */
     private boolean tokenizeSegment(Workspace ws, int start, int end, TokenList out) {
-        if (normalizer != null) {
-            normalizer.normalize(ws, start, end);
-        } else {
-            identity(ws, start, end);
-        }
+        normalizeSegment(ws, start, end);
         if (!added.hasNormalizedTokens()) return words(ws, 0, ws.normLength, out);
         int segments = added.splitNormalized(ws);
         int[] seg = ws.normSegments;
@@ -228,8 +224,16 @@ public final class BertTokenizer {
     }
 
     private boolean words(Workspace ws, int from, int to, TokenList out) {
-        return preTokenize ? BertPreTokenizer.split(ws, from, to, model, out)
-                : BertPreTokenizer.whole(ws, from, to, model, out);
+        BertPreTokenizer.WordSink toModel = (w, start, end, codePoints) -> {
+            model.tokenize(w, start, end, codePoints, out);
+            return !out.full();
+        };
+        // The list may already be full from an added token: that too ends the sequence.
+        return split(ws, from, to, toModel) && !out.full();
+    }
+
+    private boolean split(Workspace ws, int from, int to, BertPreTokenizer.WordSink sink) {
+        return preTokenize ? BertPreTokenizer.split(ws, from, to, sink) : BertPreTokenizer.whole(ws, from, to, sink);
     }
 
     /** No normalizer: the text as it is (a lone surrogate still reads as U+FFFD). */
@@ -253,6 +257,94 @@ public final class BertTokenizer {
             }
         }
         ws.normLength = end - start;
+    }
+
+    // ---------------------------------------------------------------- words, for vocabulary work
+
+    /**
+     * The words of a text as WordPiece receives them: added tokens found in the text are left out,
+     * the rest is normalized and split by the pre-tokenizer (HF: the normalizer's normalize_str,
+     * then the pre-tokenizer's pre_tokenize_str, between the added tokens).
+     */
+    public List<String> words(String text) {
+        Objects.requireNonNull(text, "text");
+        List<String> words = new ArrayList<>();
+        BertPreTokenizer.WordSink collect = (w, start, end, codePoints) -> {
+            words.add(new String(w.norm, start, end - start));
+            return true;
+        };
+        Workspace ws = Workspace.get();
+        try {
+            int n = text.length();
+            text.getChars(0, n, ws.textCapacity(n), 0);
+            int segments = added.splitRaw(ws, n);
+            int[] seg = ws.segments;
+            for (int s = 0; s < segments; s++) {
+                if (seg[3 * s + 2] >= 0) continue;
+                normalizeSegment(ws, seg[3 * s], seg[3 * s + 1]);
+                if (!added.hasNormalizedTokens()) {
+                    split(ws, 0, ws.normLength, collect);
+                    continue;
+                }
+                int normSegments = added.splitNormalized(ws);
+                int[] norm = ws.normSegments;
+                for (int k = 0; k < normSegments; k++) {
+                    if (norm[3 * k + 2] < 0) split(ws, norm[3 * k], norm[3 * k + 1], collect);
+                }
+            }
+            return words;
+        } finally {
+            ws.trim();
+        }
+    }
+
+    /** The text after the normalizer (HF's normalize_str); the text itself when there is none. */
+    public String normalize(String text) {
+        Objects.requireNonNull(text, "text");
+        if (normalizer == null) return text;
+        Workspace ws = Workspace.get();
+        try {
+            int n = text.length();
+            text.getChars(0, n, ws.textCapacity(n), 0);
+            normalizer.normalize(ws, 0, n);
+            return new String(ws.norm, 0, ws.normLength);
+        } finally {
+            ws.trim();
+        }
+    }
+
+    /**
+     * The WordPiece tokens of one word as HF's model.tokenize gives them: the longest vocabulary
+     * matches, continuations with their prefix, or the unknown token alone. The word is taken as it
+     * is: normalize and split a text with {@link #words} first.
+     */
+    public List<String> wordPieces(String word) {
+        Objects.requireNonNull(word, "word");
+        if (word.isEmpty()) return List.of();
+        Workspace ws = Workspace.get();
+        try {
+            int n = word.length();
+            ws.normCapacity(n);
+            word.getChars(0, n, ws.norm, 0);
+            for (int k = 0; k < n; k++) {
+                ws.normStart[k] = k;
+                ws.normEnd[k] = k + 1;
+            }
+            ws.normLength = n;
+            TokenList pieces = new TokenList();
+            model.tokenize(ws, 0, n, word.codePointCount(0, n), pieces);
+            return List.of(Arrays.copyOf(pieces.values, pieces.size));
+        } finally {
+            ws.trim();
+        }
+    }
+
+    private void normalizeSegment(Workspace ws, int start, int end) {
+        if (normalizer != null) {
+            normalizer.normalize(ws, start, end);
+        } else {
+            identity(ws, start, end);
+        }
     }
 
     // ---------------------------------------------------------------- truncation, template, padding
@@ -430,6 +522,11 @@ public final class BertTokenizer {
     /** The unknown token of the WordPiece model (it may be missing from the vocabulary). */
     public String unkToken() {
         return model.unkToken();
+    }
+
+    /** Longest word, in code points, WordPiece splits; a longer one becomes the unknown token. */
+    public int maxInputCharsPerWord() {
+        return model.maxInputCharsPerWord();
     }
 
     /** Added and special tokens, in declaration order. */

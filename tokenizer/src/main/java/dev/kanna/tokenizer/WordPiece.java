@@ -46,6 +46,10 @@ final class WordPiece {
         return unkToken;
     }
 
+    int maxInputCharsPerWord() {
+        return maxInputCharsPerWord;
+    }
+
     /**
      * Appends the pieces of the word norm[from, to) (codePoints code points) to out, with offsets
      * taken from the workspace's alignment of the normalized units.

@@ -75,7 +75,8 @@ public final class MaskedLanguageModeling implements Task<Example, MaskedLmData>
 
     @Override
     public List<Example> read(Path file, DataOptions options) {
-        return TextCorpus.read(file, options.fields().text());
+        // the field names JSONL's text; plain text is a document per line whatever the (default) field
+        return TextCorpus.read(file, TextCorpus.isJsonl(file) ? options.fields().text() : null);
     }
 
     /** Pretraining has no labels: the vocabulary is what the head predicts. */
