@@ -236,9 +236,9 @@ def main():
             step += 1
             samples += y.shape[0]
             losses.append(out.loss.item())
-            if step % 50 == 0 or step == total_steps:
+            if step % 10 == 0 or step == total_steps:
                 elapsed = time.time() - start
-                log(f"step {step}/{total_steps} epoch {epoch + 1} loss {sum(losses[-50:]) / len(losses[-50:]):.4f} "
+                log(f"step {step}/{total_steps} epoch {epoch + 1} loss {sum(losses[-10:]) / len(losses[-10:]):.4f} "
                     f"lr {scheduler.get_last_lr()[0]:.2e} {samples / elapsed:.1f} samples/s {elapsed:.0f}s")
             if step >= total_steps:
                 break
