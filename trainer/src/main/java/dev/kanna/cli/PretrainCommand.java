@@ -74,7 +74,7 @@ final class PretrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TrainOptions options = options();
         var err = spec.commandLine().getErr();
-        List<String> commandLine = new ArrayList<>(List.of("kanna", "pretrain"));
+        List<String> commandLine = new ArrayList<>(List.of("kanna"));   // originalArgs starts with "pretrain"
         commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
         Trainer.Result result = new Trainer(options, commandLine, line -> {
             err.println(line);
