@@ -12,6 +12,10 @@ trainer/src/test/resources/tiny/:
               characters) with labels over spam, money, reply; some rows have none
   regression/{train,validation}.jsonl      the same texts with a score: 2·spam + words/10 (at most 2)
               + Gaussian noise (σ 0.1), seeded
+  pretrain/train.txt, pretrain/validation.txt   unlabelled text for `kanna pretrain`: the titles (first
+              sentences) of the first 48 and the last 12 abstracts of datasets/ncbi-disease/train-abstracts.txt.gz,
+              one per line (3,427 and 914 tokens of the tiny model with [CLS]/[SEP]: 53 and 14 blocks of 64)
+  pretrain/train.jsonl                     the same 48 training titles as {"id": i, "text": ...}
 
     .venv-ref/bin/python tools/reference/task_trained_fixtures.py --make-data
 
@@ -38,6 +42,19 @@ The directories were made with (from the repository root, after --make-data):
     for t in token multilabel regression; do mkdir -p $T/trained-$t; \\
         cp /tmp/trained-$t/{config.json,model.safetensors,tokenizer.json,tokenizer_config.json,vocab.txt} $T/trained-$t/; done
     .venv-ref/bin/python tools/reference/task_trained_fixtures.py --check
+
+With --check-mlm (also part of --check) it loads tiny/trained-mlm/, a directory `kanna pretrain` wrote
+(config.json, model.safetensors and the tokenizer files), with transformers' BertForMaskedLM (no
+missing, unexpected or mismatched keys; the decoder tied to the word embeddings, as Kanna saves it:
+no cls.predictions.decoder.weight of its own) and writes tiny/trained-mlm_expected.json (the texts,
+their token ids, each [MASK]'s top prediction) and tiny/trained-mlm_logits.safetensors (each text's
+MLM logits, "logits.<i>": (its tokens, vocab_size), from one padded batch). PretrainedMlmParityTest
+checks that Kanna's BertForMaskedLM and `kanna logits --mlm` give the same ids and logits. Made with:
+
+    ./kanna pretrain --model $T/model --text $T/pretrain/train.txt --validation-text $T/pretrain/validation.txt \\
+        --out /tmp/trained-mlm --epochs 10 --batch-size 8 --lr 3e-3 --max-length 64 --device cpu --threads 2
+    mkdir -p $T/trained-mlm; cp /tmp/trained-mlm/{config.json,model.safetensors,tokenizer.json,tokenizer_config.json,vocab.txt} $T/trained-mlm/
+    .venv-ref/bin/python tools/reference/task_trained_fixtures.py --check-mlm
 """
 import argparse
 import gzip
@@ -135,7 +152,22 @@ def write_jsonl(path, rows):
             f.write(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
+def make_pretrain_data():
+    import re
+    with gzip.open(os.path.join(ROOT, "datasets", "ncbi-disease", "train-abstracts.txt.gz"), "rt", encoding="utf-8") as f:
+        abstracts = f.read().splitlines()
+    title = lambda abstract: re.split(r"(?<=\.) (?=[A-Z])", abstract)[0].strip()
+    train, validation = [title(a) for a in abstracts[:48]], [title(a) for a in abstracts[-12:]]
+    directory = os.path.join(TINY, "pretrain")
+    os.makedirs(directory, exist_ok=True)
+    for name, lines in (("train.txt", train), ("validation.txt", validation)):
+        with open(os.path.join(directory, name), "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+    write_jsonl(os.path.join(directory, "train.jsonl"), [{"id": i, "text": t} for i, t in enumerate(train)])
+
+
 def make_data():
+    make_pretrain_data()
     os.makedirs(os.path.join(TINY, "ner"), exist_ok=True)
     train = pick_sentences("train", 11, short_gene=16, short_disease=20, long_count=4)
     validation = pick_sentences("validation", 12, short_gene=4, short_disease=6, long_count=2)
@@ -217,7 +249,48 @@ def check_sequence(directory):
             "outputs": logits.tolist()}
 
 
+MLM_TEXTS = ["Germline [MASK] in BRCA1.", "Hemochromatosis is a [MASK] disorder.", "a",
+             # an accent the normaliser strips, a [UNK] beyond the BMP, then a [MASK]
+             "Na\u00efve carriers \U0001F600 of [MASK] mutations."]
+
+
+def check_mlm():
+    import torch
+    from safetensors.torch import save_file
+    from transformers import AutoTokenizer, BertForMaskedLM
+
+    directory = os.path.join(TINY, "trained-mlm")
+    with open(os.path.join(directory, "config.json")) as f:
+        assert json.load(f)["architectures"] == ["BertForMaskedLM"]
+    tok = AutoTokenizer.from_pretrained(directory)
+    model, info = BertForMaskedLM.from_pretrained(directory, output_loading_info=True)
+    check_no_loading_problems(info)
+    decoder, embeddings = model.cls.predictions.decoder, model.bert.embeddings.word_embeddings
+    assert decoder.weight.data_ptr() == embeddings.weight.data_ptr(), "the decoder is tied to the word embeddings"
+    assert torch.equal(decoder.bias, model.cls.predictions.bias)
+    model.eval()
+    enc = tok(MLM_TEXTS, padding=True, return_tensors="pt")
+    with torch.no_grad():
+        logits = model(**enc).logits                                     # (B, T, V)
+    lengths = enc["attention_mask"].sum(dim=1).tolist()
+    mask_id = tok.convert_tokens_to_ids("[MASK]")
+    top = [[tok.convert_ids_to_tokens(int(logits[i, t].argmax())) for t in range(lengths[i])
+            if enc["input_ids"][i, t] == mask_id] for i in range(len(MLM_TEXTS))]
+    save_file({f"logits.{i}": logits[i, :n].contiguous() for i, n in enumerate(lengths)},
+              os.path.join(TINY, "trained-mlm_logits.safetensors"))
+    return {"texts": MLM_TEXTS, "architectures": model.config.architectures, "vocab_size": model.config.vocab_size,
+            "decoder_tied": True, "input_ids": enc["input_ids"].tolist(),
+            "attention_mask": enc["attention_mask"].tolist(), "mask_predictions": top}
+
+
+def write_mlm():
+    with open(os.path.join(TINY, "trained-mlm_expected.json"), "w") as f:
+        json.dump(check_mlm(), f)
+        f.write("\n")
+
+
 def check():
+    write_mlm()
     for task, checker in (("token", check_token), ("multilabel", check_sequence), ("regression", check_sequence)):
         out = checker(os.path.join(TINY, f"trained-{task}"))
         with open(os.path.join(TINY, f"trained-{task}_expected.json"), "w") as f:
@@ -229,10 +302,13 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--make-data", action="store_true")
     ap.add_argument("--check", action="store_true")
+    ap.add_argument("--check-mlm", action="store_true")
     args = ap.parse_args()
     if args.make_data:
         make_data()
     if args.check:
         check()
-    if not (args.make_data or args.check):
-        ap.error("give --make-data and/or --check")
+    elif args.check_mlm:
+        write_mlm()
+    if not (args.make_data or args.check or args.check_mlm):
+        ap.error("give --make-data, --check and/or --check-mlm")

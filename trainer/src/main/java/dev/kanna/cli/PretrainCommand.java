@@ -53,7 +53,7 @@ final class PretrainCommand implements Callable<Integer> {
     String textField;
     @Option(names = "--max-length", defaultValue = "128", paramLabel = "N", description = "Tokens per sequence, [CLS] and [SEP] included (default: ${DEFAULT-VALUE}).")
     int maxLength;
-    @Option(names = "--mlm-probability", defaultValue = "0.15", paramLabel = "P", description = "Share of tokens selected for prediction: 80% become [MASK], 10% a random token, 10% stay (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--mlm-probability", defaultValue = "0.15", paramLabel = "P", description = "Share of tokens selected for prediction: 80%% become [MASK], 10%% a random token, 10%% stay (default: ${DEFAULT-VALUE}).")
     double probability;
     @Option(names = "--whole-word-masking", description = "Select whole words (a piece and the ## pieces after it), as DataCollatorForWholeWordMask.")
     boolean wholeWord;
@@ -61,6 +61,8 @@ final class PretrainCommand implements Callable<Integer> {
     String packing;
     @Option(names = "--limit-train", defaultValue = "0", paramLabel = "N", description = "Use only the first N lines of text.")
     int limitTrain;
+    @Option(names = "--cache-frozen", description = "Accepted as by train, but never applies here: the masks, so the inputs, change every epoch; one line says so and training runs without the cache.")
+    boolean cacheFrozen;
 
     @Mixin
     TrainingOptions training;
@@ -72,7 +74,7 @@ final class PretrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TrainOptions options = options();
         var err = spec.commandLine().getErr();
-        List<String> commandLine = new ArrayList<>(List.of("kanna", "pretrain"));
+        List<String> commandLine = new ArrayList<>(List.of("kanna"));   // originalArgs starts with "pretrain"
         commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
         Trainer.Result result = new Trainer(options, commandLine, line -> {
             err.println(line);
@@ -97,6 +99,6 @@ final class PretrainCommand implements Callable<Integer> {
         return training.apply(TrainOptions.builder(model, text.getFirst(), out), 5e-5, true)
                 .moreTrain(text.subList(1, text.size())).validation(validation)
                 .fields(new DatasetReader.Fields(textField, null, "label")).maxLength(maxLength).limitTrain(limitTrain)
-                .metricForBest("loss").pretraining(masking).build();
+                .metricForBest("loss").cacheFrozen(cacheFrozen).pretraining(masking).build();
     }
 }

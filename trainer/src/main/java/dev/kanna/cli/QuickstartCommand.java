@@ -149,7 +149,7 @@ final class QuickstartCommand implements Callable<Integer> {
     }
 
     private List<String> commandLine() {
-        List<String> commandLine = new ArrayList<>(List.of("kanna", "quickstart"));
+        List<String> commandLine = new ArrayList<>(List.of("kanna"));   // originalArgs starts with "quickstart"
         commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
         return commandLine;
     }

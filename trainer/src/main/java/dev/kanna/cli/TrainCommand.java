@@ -85,7 +85,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TrainOptions options = options();
         var err = spec.commandLine().getErr();
-        List<String> commandLine = new ArrayList<>(List.of("kanna", "train"));
+        List<String> commandLine = new ArrayList<>(List.of("kanna"));   // originalArgs starts with "train"
         commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
         Trainer.Result result = new Trainer(options, commandLine, line -> {
             err.println(line);

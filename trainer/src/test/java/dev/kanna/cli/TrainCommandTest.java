@@ -55,6 +55,7 @@ class TrainCommandTest {
         assertEquals(sha256(TinyFixtures.train()), record.at("/data/train/sha256").asText());
         assertEquals(42, record.get("seed").asLong());
         assertEquals("train", record.get("command_line").get(1).asText());
+        assertEquals("--model", record.get("command_line").get(2).asText(), "the subcommand once");
 
         JsonNode config = JSON.readTree(out.resolve("config.json").toFile());
         assertEquals("BertForSequenceClassification", config.get("architectures").get(0).asText());
