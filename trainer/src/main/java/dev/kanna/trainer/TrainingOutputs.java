@@ -91,6 +91,11 @@ public final class TrainingOutputs {
         s.put("learning_rate", o.lr());
         s.put("max_length", o.maxLength());
         if (o.tuneThresholds()) s.put("tune_thresholds", true);
+        if (o.masking() != null) {
+            s.put("mlm_probability", o.masking().probability());
+            s.put("whole_word_masking", o.masking().wholeWord());
+            s.put("packing", o.masking().packing().name().toLowerCase(java.util.Locale.ROOT));
+        }
         if (o.task().equals(dev.kanna.task.TokenClassification.NAME)) {
             s.put("stride", o.stride());
             s.put("label_all_tokens", o.labelAllTokens());
