@@ -34,10 +34,10 @@ class PretrainBadInputTest {
     @Test
     void emptyTextFiles() throws IOException {
         Path empty = Files.writeString(tmp.resolve("empty.txt"), ""), out = tmp.resolve("out");
-        assertOneLineFailure(pretrain(out, "--text", empty.toString()), empty + ": no text (the file is empty)");
+        assertOneLineFailure(pretrain(out, "--text", empty.toString()), empty + ": no documents (the file is empty)");
         Path emptyJsonl = Files.writeString(tmp.resolve("empty.jsonl"), "");
         assertOneLineFailure(pretrain(out, "--validation-text", emptyJsonl.toString()),
-                emptyJsonl + ": no text (the file is empty)");
+                emptyJsonl + ": no documents (the file is empty)");
         assertFalse(Files.exists(out));
     }
 
@@ -45,21 +45,21 @@ class PretrainBadInputTest {
     void emptyLinesAreNamedByFileAndLine() throws IOException {
         Path blank = Files.writeString(tmp.resolve("blank.txt"), "BRCA1 mutations cause breast cancer.\n \nHemochromatosis.\n");
         Path out = tmp.resolve("out");
-        assertOneLineFailure(pretrain(out, "--text", blank.toString()), blank + ":2: empty line; expected one document per line");
+        assertOneLineFailure(pretrain(out, "--text", blank.toString()), blank + ":2: empty line (one document per line; remove blank lines)");
         // The second of two files, and a validation file, are named as such.
         Path train = PretrainCommandTest.text("train.txt");
         assertOneLineFailure(pretrain(out, "--text", train.toString(), "--text", blank.toString()),
-                blank + ":2: empty line; expected one document per line");
+                blank + ":2: empty line (one document per line; remove blank lines)");
         assertOneLineFailure(pretrain(out, "--validation-text", blank.toString()),
-                blank + ":2: empty line; expected one document per line");
+                blank + ":2: empty line (one document per line; remove blank lines)");
 
         Path jsonl = Files.writeString(tmp.resolve("rows.jsonl"), "{\"text\":\"BRCA1\"}\n{\"text\":\"\"}\n{\"body\":\"x\"}\n");
-        assertOneLineFailure(pretrain(out, "--text", jsonl.toString()), jsonl + ":2: empty text; expected one document per line");
+        assertOneLineFailure(pretrain(out, "--text", jsonl.toString()), jsonl + ":2: field \"text\" is empty");
         Files.writeString(jsonl, "{\"text\":\"BRCA1\"}\n{\"body\":\"x\"}\n");
         assertOneLineFailure(pretrain(out, "--text", jsonl.toString()),
-                jsonl + ":2: expected an object with a string field \"text\"");
+                jsonl + ":2: missing field \"text\"");
         assertOneLineFailure(pretrain(out, "--text", jsonl.toString(), "--text-field", "body"),
-                jsonl + ":1: expected an object with a string field \"body\"");
+                jsonl + ":1: missing field \"body\"");
         assertFalse(Files.exists(out));
     }
 

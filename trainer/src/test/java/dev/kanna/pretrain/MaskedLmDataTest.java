@@ -35,7 +35,7 @@ class MaskedLmDataTest {
     private static MaskedLmData encode(MaskedLanguageModeling.Settings settings) throws Exception {
         BertTokenizer tokenizer = BertTokenizer.load(tiny("model"));
         Path text = tiny("pretrain/train.txt");
-        List<Example> rows = TextCorpus.read(text, "text");
+        List<Example> rows = TextCorpus.read(text, null);
         return new MaskedLanguageModeling(settings).encode(tokenizer, rows, List.of(), DataOptions.defaults(MAX_LENGTH), text);
     }
 
