@@ -7,11 +7,9 @@
  */
 package dev.kanna.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kanna.data.DatasetReader;
 import dev.kanna.pretrain.MaskedLanguageModeling;
 import dev.kanna.trainer.TrainOptions;
-import dev.kanna.trainer.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,9 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "pretrain",
@@ -72,19 +68,7 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrainOptions options = options();
-        var err = spec.commandLine().getErr();
-        List<String> commandLine = new ArrayList<>(List.of("kanna"));   // originalArgs starts with "pretrain"
-        commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
-        Trainer.Result result = new Trainer(options, commandLine, line -> {
-            err.println(line);
-            err.flush();
-        }).run();
-        err.println(TrainCommand.humanSummary(result));
-        Map<String, Object> summary = TrainCommand.summary(result);
-        spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(summary));
-        spec.commandLine().getOut().flush();
-        return 0;
+        return TrainCommand.run(spec, options());
     }
 
     TrainOptions options() {

@@ -83,19 +83,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrainOptions options = options();
-        var err = spec.commandLine().getErr();
-        List<String> commandLine = new ArrayList<>(List.of("kanna"));   // originalArgs starts with "train"
-        commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
-        Trainer.Result result = new Trainer(options, commandLine, line -> {
-            err.println(line);
-            err.flush();
-        }).run();
-        Map<String, Object> summary = summary(result);
-        err.println(humanSummary(result));
-        spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(summary));
-        spec.commandLine().getOut().flush();
-        return 0;
+        return TrainCommand.run(spec, options());
     }
 
     TrainOptions options() {
@@ -118,6 +106,24 @@ final class TrainCommand implements Callable<Integer> {
                 .cacheFrozen(cacheFrozen).task(task).tagFields(taskOptions.tagFields())
                 .stride(taskOptions.stride(maxLength)).labelAllTokens(labelAllTokens).scheme(taskOptions.scheme)
                 .tuneThresholds(tuneThresholds).build();
+    }
+
+    /**
+     * Runs a training command (train, pretrain): progress and log lines on stderr, the readable
+     * summary, then the JSON summary as the last line of stdout; the command line is recorded.
+     */
+    static int run(CommandSpec spec, TrainOptions options) throws java.io.IOException {
+        var err = spec.commandLine().getErr();
+        List<String> commandLine = new ArrayList<>(List.of("kanna"));   // originalArgs starts with the command
+        commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
+        Trainer.Result result = new Trainer(options, commandLine, line -> {
+            err.println(line);
+            err.flush();
+        }).run();
+        err.println(humanSummary(result));
+        spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(summary(result)));
+        spec.commandLine().getOut().flush();
+        return 0;
     }
 
     static Map<String, Object> summary(Trainer.Result result) {
