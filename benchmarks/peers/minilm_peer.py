@@ -4,8 +4,9 @@ A long-lived child process speaking one command per line on stdin, one reply lin
 Java harness can alternate Kanna and the peers within one run:
 
     load PATH                 a batch as JSON {"input_ids", "attention_mask", "token_type_ids": (B, T) ints,
-                              "labels": (B) ints} -> "ok"
+                              "labels": (B) ints, "token_labels": (B, T) ints, -100 ignored} -> "ok"
     run WORKLOAD N            N timed iterations -> "ok S1 S2 ... SN" (seconds each)
+    loss WORKLOAD             the loss of a training workload's latest step -> "ok LOSS" ("ok nan" before one)
     quit
 
 WORKLOADs:
@@ -15,6 +16,10 @@ WORKLOADs:
     torch-infer        transformers BertForSequenceClassification (eval mode, torch.inference_mode)
     torch-train-top2   one training step: top 2 encoder layers + pooler + classifier train, the rest frozen
     torch-train-all    one training step: every parameter trains
+    torch-ner-top2     NER: transformers BertForTokenClassification (--ner-labels outputs, no pooler), one
+                       training step on token_labels with transformers' own loss (cross-entropy over
+                       the positions whose label is not -100): top 2 encoder layers + classifier train
+    torch-ner-all      the same, every parameter trains
 Training steps: train mode (dropout on), cross-entropy, backward, clip_grad_norm_(1.0), torch.optim.AdamW
 (lr 1e-4, weight decay 0.01 except biases and LayerNorm weights, as transformers' Trainer), a linear
 schedule (no warmup), zero_grad(set_to_none=True).
@@ -37,6 +42,7 @@ def main():
     parser.add_argument("--model", required=True, help="the imported models/all-MiniLM-L6-v2 directory")
     parser.add_argument("--onnx", required=True, help="all-minilm-l6-v2.onnx, or the Maven jar that holds it")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--ner-labels", type=int, default=9, help="outputs of the token classifier")
     args = parser.parse_args()
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[var] = str(args.threads)
@@ -75,6 +81,8 @@ def main():
             workloads["torch-infer"] = torch_inference(torch, transformers, args)
             workloads["torch-train-top2"] = torch_training(torch, transformers, args, top=2)
             workloads["torch-train-all"] = torch_training(torch, transformers, args, top=None)
+            workloads["torch-ner-top2"] = torch_training(torch, transformers, args, top=2, ner=True)
+            workloads["torch-ner-all"] = torch_training(torch, transformers, args, top=None, ner=True)
         except Exception as e:  # noqa: BLE001
             missing.append(f"torch: {type(e).__name__}: {e}")
     for m in missing:
@@ -103,6 +111,9 @@ def main():
                 run()
                 times.append(time.perf_counter() - t0)
             print("ok " + " ".join(f"{t:.6f}" for t in times), flush=True)
+        elif words[0] == "loss" and len(words) == 2 and words[1] in workloads:
+            loss = getattr(workloads[words[1]], "loss_tensor", None)
+            print(f"ok {float('nan') if loss is None else loss.item():.4f}", flush=True)
         else:
             print(f"error: cannot do {line.strip()!r} (workloads: {' '.join(workloads)}; batch loaded: "
                   f"{batch is not None})", flush=True)
@@ -146,9 +157,13 @@ class torch_inference:
 
 
 class torch_training:
-    def __init__(self, torch, transformers, args, top):
+    def __init__(self, torch, transformers, args, top, ner=False):
         self.torch = torch
-        model = transformers.BertForSequenceClassification.from_pretrained(args.model, num_labels=2)
+        self.labels_key = "token_labels" if ner else "labels"
+        if ner:
+            model = transformers.BertForTokenClassification.from_pretrained(args.model, num_labels=args.ner_labels)
+        else:
+            model = transformers.BertForSequenceClassification.from_pretrained(args.model, num_labels=2)
         layers = model.config.num_hidden_layers
         for name, p in model.named_parameters():
             if top is None:
@@ -168,14 +183,16 @@ class torch_training:
         self.schedule = transformers.get_linear_schedule_with_warmup(self.optimizer, 0, 1_000_000)
         self.model = model.train()
         self.inputs = self.labels = None
+        self.loss_tensor = None   # the latest step's loss, detached (read only by "loss", outside the timing)
 
     def load(self, batch):
         t = self.torch
         self.inputs = {k: t.from_numpy(batch[k]) for k in ("input_ids", "attention_mask", "token_type_ids")}
-        self.labels = t.from_numpy(batch["labels"])
+        self.labels = t.from_numpy(batch[self.labels_key])
 
     def run(self):
         loss = self.model(**self.inputs, labels=self.labels).loss
+        self.loss_tensor = loss.detach()
         loss.backward()
         self.torch.nn.utils.clip_grad_norm_(self.params, 1.0)
         self.optimizer.step()

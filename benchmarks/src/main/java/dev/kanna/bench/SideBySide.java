@@ -7,8 +7,15 @@
  *   inference    BertForSequenceClassification forward    vs onnxruntime (the original ONNX) and torch
  *   train-top2   one step, top 2 layers + pooler + head   vs torch
  *   train-all    one step, every parameter trains         vs torch
+ *   ner-top2     NER: BertForTokenClassification (--ner-labels, 9: CoNLL-2003's BIO tags), one step,
+ *                top 2 layers + classifier train                 vs torch
+ *   ner-all      the same, every parameter trains                vs torch
  * Training on both sides: dropout on, cross-entropy, clipping at 1.0, AdamW (lr 1e-4, weight decay 0.01
- * except biases and LayerNorm weights), linear schedule; the batch is the same every step.
+ * except biases and LayerNorm weights), linear schedule; the batch is the same every step. The NER
+ * steps train on the same token batch with one label per token (B·T row-major): -100 on [CLS], [SEP],
+ * padding and 25% of the other tokens as a word's later pieces (the real "##" pieces plus seeded random
+ * ones), seeded random tags elsewhere (mostly O); the loss is the mean cross-entropy over the labelled
+ * positions (transformers' own loss on the peer).
  *
  * The peers run in a long-lived child process (benchmarks/peers/minilm_peer.py, one command per line),
  * so each side is measured while the other waits. Each round runs one side then the other (the order
@@ -27,6 +34,7 @@ import dev.kanna.backend.cpu.CpuBackend;
 import dev.kanna.bert.Batch;
 import dev.kanna.bert.BertConfig;
 import dev.kanna.bert.BertForSequenceClassification;
+import dev.kanna.bert.BertForTokenClassification;
 import dev.kanna.bert.FreezePolicy;
 import dev.kanna.bert.LoadOptions;
 import dev.kanna.bert.SafetensorsWeights;
@@ -38,6 +46,8 @@ import dev.kanna.optim.LrSchedule;
 import dev.kanna.tokenizer.BertTokenizer;
 import dev.kanna.tokenizer.Truncation;
 import dev.kanna.train.FineTuner;
+import dev.kanna.train.Loss;
+import dev.kanna.train.Targets;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -52,13 +62,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 public final class SideBySide {
 
     /** Command-line settings; each has a flag of the same name (--python, --threads...). */
     record Settings(Path python, Path model, Path onnx, Path data, Path peerScript, int threads, int batch, int seq,
                     int rounds, int kannaWarmup, int peerWarmup, int inferIters, int trainIters,
-                    List<String> workloads) {
+                    List<String> workloads, int nerLabels) {
 
         static Settings parse(String[] args) {
             Map<String, String> a = new LinkedHashMap<>();
@@ -79,9 +90,10 @@ public final class SideBySide {
                     Integer.parseInt(a.getOrDefault("kanna-warmup", "8")),
                     Integer.parseInt(a.getOrDefault("peer-warmup", "2")), Integer.parseInt(a.getOrDefault("infer-iters", "2")),
                     Integer.parseInt(a.getOrDefault("train-iters", "1")),
-                    List.of(a.getOrDefault("workloads", "inference,train-top2,train-all").split(",")));
+                    List.of(a.getOrDefault("workloads", "inference,train-top2,train-all,ner-top2,ner-all").split(",")),
+                    Integer.parseInt(a.getOrDefault("ner-labels", "9")));
             a.keySet().removeAll(List.of("python", "model", "onnx", "data", "peer", "threads", "batch", "seq", "rounds",
-                    "kanna-warmup", "peer-warmup", "infer-iters", "train-iters", "workloads"));
+                    "kanna-warmup", "peer-warmup", "infer-iters", "train-iters", "workloads", "ner-labels"));
             if (!a.isEmpty()) throw new IllegalArgumentException("unknown flags " + a.keySet());
             return s;
         }
@@ -104,8 +116,23 @@ public final class SideBySide {
         int[] y = Arrays.stream(rows).mapToInt(r -> labels.id(r, s.data())).toArray();
         System.out.printf(Locale.ROOT, "inputs: the first %d emails of %s, %d of %d positions are tokens%n", s.batch(),
                 s.data(), Arrays.stream(batch.attentionMask()).sum(), batch.attentionMask().length);
+        List<String> tags = nerTags(s.nerLabels());
+        int[] tokenLabels = tokenLabels(tokenizer, batch, tags.size());
+        if (s.workloads().stream().anyMatch(w -> w.startsWith("ner-"))) {
+            int labelled = (int) Arrays.stream(tokenLabels).filter(l -> l >= 0).count();
+            int tokens = Arrays.stream(batch.attentionMask()).sum(), special = 2 * s.batch();
+            int pieces = tokens - special - labelled, real = 0;
+            for (int i = 0; i < tokenLabels.length; i++) {
+                if (batch.attentionMask()[i] == 1 && isLaterPiece(tokenizer, batch.inputIds()[i])) real++;
+            }
+            System.out.printf(Locale.ROOT, "NER labels: %d tags %s; %d of %d positions labelled; -100 on %d [CLS]/[SEP],"
+                            + " %d padding and %d later pieces (%.1f%% of positions, %.1f%% of the other tokens; %d"
+                            + " real \"##\" pieces)%n", tags.size(), tags, labelled, tokenLabels.length, special,
+                    tokenLabels.length - tokens, pieces, 100.0 * pieces / tokenLabels.length,
+                    100.0 * pieces / (tokens - special), real);
+        }
 
-        try (CpuBackend backend = new CpuBackend(s.threads()); Peer peer = Peer.start(s, batch, y)) {
+        try (CpuBackend backend = new CpuBackend(s.threads()); Peer peer = Peer.start(s, batch, y, tokenLabels)) {
             System.out.println("kanna: " + backend.description());
             System.out.println("peers: " + peer.description());
             List<String> report = new ArrayList<>();
@@ -126,8 +153,25 @@ public final class SideBySide {
                         List<FineTuner.LabelledBatch> step = List.of(new FineTuner.LabelledBatch(batch, y));
                         report.add(compare(s, w, () -> tuner.step(step), peer, "torch-" + w, "pytorch", s.trainIters()));
                     }
+                    case "ner-top2", "ner-all" -> {
+                        BertForTokenClassification model = loadTokenClassifier(s, backend, tags);
+                        FineTuner tuner = new FineTuner(model, w.equals("ner-all") ? FreezePolicy.all()
+                                : FreezePolicy.unfreezeTop(2), new FineTuner.Settings(1e-4,
+                                new LrSchedule(LrSchedule.Kind.LINEAR, 0, 1_000_000),
+                                AdamW.Options.defaults().withWeightDecay(0.01), 1.0, new Loss.CrossEntropy(null, 0f),
+                                true, 42));
+                        List<FineTuner.LabelledBatch> step = List.of(new FineTuner.LabelledBatch(batch,
+                                new Targets.Classes(tokenLabels)));
+                        double[] loss = {Double.NaN, Double.NaN};    // the first step's and the latest
+                        Workload kanna = () -> {
+                            loss[1] = tuner.step(step).loss();
+                            if (Double.isNaN(loss[0])) loss[0] = loss[1];
+                        };
+                        report.add(compare(s, w, kanna, peer, "torch-" + w, "pytorch", s.trainIters(), () ->
+                                String.format(Locale.ROOT, "kanna loss %.4f (first step %.4f)", loss[1], loss[0])));
+                    }
                     default -> throw new IllegalArgumentException("unknown workload " + w
-                            + " (inference, train-top2, train-all)");
+                            + " (inference, train-top2, train-all, ner-top2, ner-all)");
                 }
             }
             System.out.printf(Locale.ROOT, "%nsummary (%d threads, batch %d x %d, load average now %s)%n", s.threads(),
@@ -146,9 +190,78 @@ public final class SideBySide {
         }
     }
 
+    /** A token classifier over the tags: the MiniLM encoder, a fresh classifier (seeded). */
+    static BertForTokenClassification loadTokenClassifier(Settings s, CpuBackend backend, List<String> tags)
+            throws IOException {
+        BertConfig config = BertConfig.read(s.model().resolve("config.json")).withLabels(tags);
+        try (SafetensorsWeights weights = SafetensorsWeights.open(s.model())) {
+            return BertForTokenClassification.load(weights, config, backend, LoadOptions.defaults().withSeed(42)
+                    .withWarnings(w -> { }));
+        }
+    }
+
+    /** The NER tag set: CoNLL-2003's 9 BIO tags, the NCBI disease corpus's 3, or n generic ones. */
+    static List<String> nerTags(int n) {
+        if (n == 9) return List.of("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC");
+        if (n == 3) return List.of("O", "B-Disease", "I-Disease");
+        if (n < 2) throw new IllegalArgumentException("--ner-labels " + n + ": at least 2");
+        List<String> tags = new ArrayList<>(List.of("O"));
+        for (int i = 1; i < n; i++) tags.add("T" + i);
+        return tags;
+    }
+
+    /** The share of the tokens between [CLS] and [SEP] labelled -100 as a word's later pieces. */
+    static final double LATER_PIECES = 0.25;
+
+    /**
+     * One label per position (B·T row-major), as a word-aligned NER dataset gives them: -100 on [CLS]
+     * (the first position), [SEP] (the last token), padding and a word's later pieces, a seeded random
+     * tag on every other token (O with probability 0.8, else uniform over the rest). The later pieces
+     * are the real ones ("##...", 11% of these emails' tokens) plus seeded random tokens chosen to make
+     * them LATER_PIECES of the tokens (a word-aligned corpus with many names splits more words).
+     */
+    static int[] tokenLabels(BertTokenizer tokenizer, Batch batch, int numTags) {
+        int b = batch.size(), t = batch.length();
+        int[] labels = new int[b * t];
+        Arrays.fill(labels, -100);
+        SplittableRandom random = new SplittableRandom(7);
+        List<Integer> words = new ArrayList<>();     // the tokens that are not a real later piece
+        int inner = 0;
+        for (int s = 0; s < b; s++) {
+            int tokens = 0;
+            while (tokens < t && batch.attentionMask()[s * t + tokens] == 1) tokens++;
+            for (int j = 1; j < tokens - 1; j++) {
+                int i = s * t + j;
+                inner++;
+                if (!isLaterPiece(tokenizer, batch.inputIds()[i])) words.add(i);
+            }
+        }
+        int extra = Math.max(0, (int) Math.round(LATER_PIECES * inner) - (inner - words.size()));
+        for (int k = 0; k < words.size(); k++) {                       // a seeded shuffle: the first `extra` become pieces
+            int r = k + random.nextInt(words.size() - k);
+            Integer swap = words.get(k);
+            words.set(k, words.get(r));
+            words.set(r, swap);
+        }
+        for (int k = extra; k < words.size(); k++) {
+            labels[words.get(k)] = random.nextDouble() < 0.8 ? 0 : 1 + random.nextInt(numTags - 1);
+        }
+        return labels;
+    }
+
+    static boolean isLaterPiece(BertTokenizer tokenizer, int id) {
+        return tokenizer.idToToken(id).map(tok -> tok.startsWith("##")).orElse(false);
+    }
+
     /** Alternates Kanna and one peer workload; returns the summary line. */
     static String compare(Settings s, String name, Workload kanna, Peer peer, String peerWorkload, String peerName,
                           int iters) throws IOException {
+        return compare(s, name, kanna, peer, peerWorkload, peerName, iters, null);
+    }
+
+    /** As above; a training workload's losses (ours from `kannaLoss`, the peer's last) are printed after each phase. */
+    static String compare(Settings s, String name, Workload kanna, Peer peer, String peerWorkload, String peerName,
+                          int iters, java.util.function.Supplier<String> kannaLoss) throws IOException {
         if (!peer.has(peerWorkload)) {
             String line = String.format(Locale.ROOT, "%-11s %-12s %s", name, peerName, "MISSING: " + peer.why(peerWorkload));
             System.out.println(line);
@@ -157,6 +270,10 @@ public final class SideBySide {
         System.out.printf(Locale.ROOT, "%s vs %s: warm-up...%n", name, peerName);
         time(kanna, s.kannaWarmup());   // the JIT compiles the Vector API kernels; the pools fill
         peer.run(peerWorkload, s.peerWarmup());
+        if (kannaLoss != null) {
+            System.out.printf(Locale.ROOT, "  after warm-up: %s; %s loss %s%n", kannaLoss.get(), peerName,
+                    peer.loss(peerWorkload));
+        }
         double[] ratios = new double[s.rounds()], ours = new double[s.rounds()], theirs = new double[s.rounds()];
         for (int r = 0; r < s.rounds(); r++) {
             if (r % 2 == 0) {
@@ -169,6 +286,10 @@ public final class SideBySide {
             ratios[r] = theirs[r] / ours[r];
             System.out.printf(Locale.ROOT, "  round %d: kanna %.3f s, %s %.3f s, ratio %.2f%n", r + 1, ours[r], peerName,
                     theirs[r], ratios[r]);
+        }
+        if (kannaLoss != null) {
+            System.out.printf(Locale.ROOT, "  at the end: %s; %s loss %s%n", kannaLoss.get(), peerName,
+                    peer.loss(peerWorkload));
         }
         double[] sorted = ratios.clone();
         Arrays.sort(sorted);
@@ -238,14 +359,15 @@ public final class SideBySide {
             this.in = process == null ? null : new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
         }
 
-        static Peer start(Settings s, Batch batch, int[] labels) throws IOException {
+        static Peer start(Settings s, Batch batch, int[] labels, int[] tokenLabels) throws IOException {
             if (!Files.isExecutable(s.python())) {
                 Peer none = new Peer(null);
                 none.missing.add("all peers: no Python at " + s.python() + " (pass --python)");
                 return none;
             }
             ProcessBuilder pb = new ProcessBuilder(s.python().toString(), s.peerScript().toString(),
-                    "--threads", String.valueOf(s.threads()), "--model", s.model().toString(), "--onnx", s.onnx().toString())
+                    "--threads", String.valueOf(s.threads()), "--model", s.model().toString(), "--onnx", s.onnx().toString(),
+                    "--ner-labels", String.valueOf(s.nerLabels()))
                     .redirectError(Files.createTempFile("minilm_peer", ".log").toFile());
             for (String v : List.of("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")) {
                 pb.environment().put(v, String.valueOf(s.threads()));
@@ -267,7 +389,7 @@ public final class SideBySide {
             }
             if (!peer.workloads.isEmpty()) {
                 Path json = Files.createTempFile("kanna-batch", ".json");
-                Files.writeString(json, batchJson(batch, labels));
+                Files.writeString(json, batchJson(batch, labels, tokenLabels));
                 peer.ask("load " + json);
                 Files.delete(json);
             }
@@ -287,6 +409,12 @@ public final class SideBySide {
             return missing.isEmpty() ? d : d + " (MISSING: " + String.join("; ", missing) + ")";
         }
 
+        /** The loss of the peer's latest step of a training workload. */
+        String loss(String workload) throws IOException {
+            String[] f = ask("loss " + workload).split(" ");
+            return f.length > 1 ? f[1] : "?";
+        }
+
         double[] run(String workload, int iters) throws IOException {
             String[] f = ask("run " + workload + " " + iters).split(" ");
             double[] t = new double[f.length - 1];
@@ -301,10 +429,11 @@ public final class SideBySide {
             return reply;
         }
 
-        static String batchJson(Batch b, int[] labels) {
+        static String batchJson(Batch b, int[] labels, int[] tokenLabels) {
             return "{\"input_ids\": " + rows(b.inputIds(), b.length()) + ", \"attention_mask\": "
                     + rows(b.attentionMask(), b.length()) + ", \"token_type_ids\": " + rows(b.tokenTypeIds(), b.length())
-                    + ", \"labels\": " + Arrays.toString(labels) + "}";
+                    + ", \"labels\": " + Arrays.toString(labels) + ", \"token_labels\": " + rows(tokenLabels, b.length())
+                    + "}";
         }
 
         private static String rows(int[] flat, int t) {
