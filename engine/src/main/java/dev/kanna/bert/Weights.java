@@ -115,16 +115,21 @@ final class Weights {
         switch (init) {
             case ZEROS -> { }
             case ONES -> Arrays.fill(data, 1f);
-            case NORMAL -> {
-                long stream = DropoutRng.derive(shared.seed, name.hashCode());
-                for (int k = 0; k < n; k += 2) {
-                    // Box–Muller over two 53-bit uniforms from a counter-based hash
-                    double u1 = uniform(stream, k), u2 = uniform(stream, k + 1);
-                    double r = Math.sqrt(-2 * Math.log(1 - u1)), theta = 2 * Math.PI * u2;
-                    data[k] = (float) (shared.initializerRange * r * Math.cos(theta));
-                    if (k + 1 < n) data[k + 1] = (float) (shared.initializerRange * r * Math.sin(theta));
-                }
-            }
+            case NORMAL -> data = normal(shared.seed, name, n, shared.initializerRange);
+        }
+        return data;
+    }
+
+    /** n draws of normal(0, std) from the stream of (seed, name): what a fresh tensor of that name starts as. */
+    static float[] normal(long seed, String name, int n, double std) {
+        float[] data = new float[n];
+        long stream = DropoutRng.derive(seed, name.hashCode());
+        for (int k = 0; k < n; k += 2) {
+            // Box–Muller over two 53-bit uniforms from a counter-based hash
+            double u1 = uniform(stream, k), u2 = uniform(stream, k + 1);
+            double r = Math.sqrt(-2 * Math.log(1 - u1)), theta = 2 * Math.PI * u2;
+            data[k] = (float) (std * r * Math.cos(theta));
+            if (k + 1 < n) data[k + 1] = (float) (std * r * Math.sin(theta));
         }
         return data;
     }

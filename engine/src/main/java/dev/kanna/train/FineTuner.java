@@ -12,10 +12,16 @@
  * activations and activation gradients return to the pool and a steady-state step allocates nothing
  * new. Dropout seeds derive from (seed, optimizer step, micro-batch), so a run is deterministic, and
  * resuming from a restored optimizer state draws the same masks as never stopping.
+ *
+ * LayerwiseTraining adds the few-sample techniques: each parameter's rate a multiple of the
+ * schedule's (AdamW's multipliers), and gradual unfreezing, where startEpoch(e) narrows the
+ * policy's trainable set to its top e+1 groups. AdamW holds moments for the policy's whole set from
+ * the start; a parameter frozen this epoch keeps its zero moments and step count until it trains.
  */
 package dev.kanna.train;
 
 import dev.kanna.autograd.Ops;
+import dev.kanna.autograd.Parameter;
 import dev.kanna.autograd.Tape;
 import dev.kanna.backend.Backend;
 import dev.kanna.backend.DropoutRng;
@@ -25,6 +31,7 @@ import dev.kanna.bert.BertInputs;
 import dev.kanna.bert.FreezePolicy;
 import dev.kanna.bert.HiddenBatch;
 import dev.kanna.bert.HiddenInputs;
+import dev.kanna.bert.LayerDepth;
 import dev.kanna.bert.TaskModel;
 import dev.kanna.bert.TrainableParameters;
 import dev.kanna.optim.AdamW;
@@ -32,6 +39,7 @@ import dev.kanna.optim.GradientClipping;
 import dev.kanna.optim.LrSchedule;
 import dev.kanna.tensor.Tensor;
 
+import java.util.ArrayList;
 import java.util.List;
 
 public final class FineTuner {
@@ -81,21 +89,79 @@ public final class FineTuner {
     private final Settings settings;
     private final TrainableParameters trainable;
     private final AdamW optimizer;
-    private final int frozenLower;      // layers below the first that trains (with frozen embeddings)
+    private final LayerwiseTraining layerwise;
+    private final int layers;
+    private final int frozenLower;      // layers below the first the policy trains (with frozen embeddings)
+    private final boolean trainsEmbeddings;      // whether the policy trains an embedding parameter
+    private final int[] unfreezeOrder;  // the depths the policy trains, ascending: gradual unfreezing's groups
 
     /** Applies the freezing policy and allocates gradients and moments; call outside any backend scope. */
     public FineTuner(TaskModel model, FreezePolicy policy, Settings settings) {
+        this(model, policy, settings, LayerwiseTraining.none());
+    }
+
+    /** As above, with layer-wise rates and (then in its epoch-0 state) gradual unfreezing. */
+    public FineTuner(TaskModel model, FreezePolicy policy, Settings settings, LayerwiseTraining layerwise) {
         this.model = model;
         this.backend = model.bert().backend();
         this.settings = settings;
+        this.layerwise = layerwise;
+        this.layers = model.config().numHiddenLayers();
         this.trainable = policy.apply(model);
         if (trainable.parameters().isEmpty()) throw new IllegalArgumentException("freezing policy " + policy + " leaves nothing to train");
-        this.optimizer = new AdamW(trainable.parameters(), settings.adam());
+        this.optimizer = new AdamW(trainable.parameters(), settings.adam(),
+                layerwise.lrScales(trainable.parameters(), layers, settings.lr()));
         this.frozenLower = model.bert().frozenLowerLayers();
+        this.trainsEmbeddings = model.bert().embeddingsTrain();
+        this.unfreezeOrder = trainable.parameters().stream().mapToInt(p -> LayerDepth.of(p, layers)).distinct().sorted().toArray();
+        startEpoch(0);
     }
 
+    /** The parameters the freezing policy trains (in some epoch, under gradual unfreezing): AdamW's. */
     public TrainableParameters trainable() {
         return trainable;
+    }
+
+    /** The parameters that train now (all of trainable() unless gradual unfreezing holds some back). */
+    public List<Parameter> training() {
+        return trainable.parameters().stream().filter(Parameter::trainable).toList();
+    }
+
+    /**
+     * Gradual unfreezing: lets the policy's top epoch+1 groups train (the head first; all of them from
+     * the epoch that reaches the lowest) and freezes the rest. Without it, nothing changes. Returns
+     * the groups training now, top first ("head", "layer 3", "embeddings"). Call outside any scope.
+     */
+    public List<String> startEpoch(int epoch) {
+        if (epoch < 0) throw new IllegalArgumentException("epoch " + epoch);
+        if (!layerwise.gradualUnfreeze()) return groups();
+        int reach = unfreezeOrder[Math.min(epoch, unfreezeOrder.length - 1)];
+        for (Parameter p : trainable.parameters()) {
+            boolean trains = LayerDepth.of(p, layers) <= reach;
+            if (trains != p.trainable()) p.setTrainable(trains);
+        }
+        return groups().subList(0, Math.min(epoch, unfreezeOrder.length - 1) + 1);
+    }
+
+    /** Every group the policy trains, top first: "head", "layer 11", ..., "embeddings". */
+    public List<String> groups() {
+        List<String> groups = new ArrayList<>();
+        for (int depth : unfreezeOrder) groups.add(LayerDepth.describe(depth, layers));
+        return groups;
+    }
+
+    /** The bottom encoder layers no epoch trains (0 when the policy trains the embeddings): what a cache may hold. */
+    public int frozenLowerLayers() {
+        return frozenLower;
+    }
+
+    /** Whether the policy trains an embedding parameter (in some epoch). */
+    public boolean trainsEmbeddings() {
+        return trainsEmbeddings;
+    }
+
+    public LayerwiseTraining layerwise() {
+        return layerwise;
     }
 
     public AdamW optimizer() {
@@ -112,9 +178,10 @@ public final class FineTuner {
             lossSum += accumulate(microBatches.get(k), DropoutRng.derive(DropoutRng.derive(settings.seed(), index), k),
                     1.0 / microBatches.size());
         }
+        List<Parameter> training = training();
         double norm = settings.maxGradNorm() > 0
-                ? GradientClipping.clip(trainable.parameters(), settings.maxGradNorm())
-                : GradientClipping.globalNorm(trainable.parameters());
+                ? GradientClipping.clip(training, settings.maxGradNorm())
+                : GradientClipping.globalNorm(training);
         optimizer.step(lr);
         optimizer.zeroGrad();
         return new StepResult(optimizer.steps(), lossSum / microBatches.size(), norm, lr);

@@ -1,6 +1,7 @@
 /*
- * The options every training command shares (a picocli mixin): optimisation, freezing, evaluation,
- * checkpointing and the device. train and pretrain differ only in two defaults, passed to apply:
+ * The options every training command shares (a picocli mixin): optimisation, freezing, the
+ * few-sample techniques (layer-wise rates, a head rate, re-initialisation, gradual unfreezing),
+ * evaluation, checkpointing and the device. train and pretrain differ only in two defaults, passed to apply:
  * the learning rate, and whether every layer trains when no freezing option is given.
  */
 package dev.kanna.cli;
@@ -32,6 +33,15 @@ final class TrainingOptions {
     String unfreezePattern;
     @Option(names = "--freeze-embeddings", description = "Keep the embeddings frozen under any policy.")
     boolean freezeEmbeddings;
+
+    @Option(names = "--layer-lr-decay", defaultValue = "1", paramLabel = "D", description = "Layer-wise learning-rate decay in (0, 1]: the head and pooler train at --lr, the top encoder layer at lr·D, the next at lr·D², ..., the embeddings at lr·D^(L+1) (default: ${DEFAULT-VALUE}, one rate).")
+    double layerLrDecay;
+    @Option(names = "--head-lr", paramLabel = "RATE", description = "Peak learning rate of the head (classifier, pooler; masked-LM head) instead of --lr; the layers' rates still follow --lr.")
+    Double headLr;
+    @Option(names = "--reinit-top", defaultValue = "0", paramLabel = "N", description = "Before training, re-initialise the top N encoder layers and the pooler as a fresh BERT (normal(0, initializer_range) weights, zero biases, unit LayerNorm; seeded); they must train under the freezing policy.")
+    int reinitTop;
+    @Option(names = "--gradual-unfreeze", description = "ULMFiT's gradual unfreezing: epoch 0 trains the head (and pooler) only, each later epoch one more of the layers the freezing policy trains, top down.")
+    boolean gradualUnfreeze;
 
     @Option(names = "--schedule", defaultValue = "linear", paramLabel = "KIND", description = "Learning-rate schedule: linear (warmup then decay to 0), cosine, constant (default: ${DEFAULT-VALUE}).")
     String schedule;
@@ -99,13 +109,26 @@ final class TrainingOptions {
         atLeast("--save-total-limit", saveTotalLimit, 0);   // 0: keep all
         atLeast("--early-stopping", earlyStopping, 0);
         if (unfreezePattern != null) checkPattern(unfreezePattern);
+        if (!(layerLrDecay > 0 && layerLrDecay <= 1)) {
+            throw new IllegalArgumentException("--layer-lr-decay must be in (0, 1], got " + layerLrDecay);
+        }
+        if (headLr != null && !(headLr > 0 && !headLr.isInfinite())) throw new IllegalArgumentException("--head-lr must be > 0, got " + headLr);
+        atLeast("--reinit-top", reinitTop, 0);
+        if (gradualUnfreeze && unfreezeTop != null && unfreezeTop == 0 && unfreeze == null && unfreezePattern == null) {
+            throw new IllegalArgumentException("--gradual-unfreeze: --unfreeze-top 0 trains the head only, so there is no layer to unfreeze");
+        }
+        if (reinitTop > 0 && unfreezeTop != null && reinitTop > unfreezeTop && unfreeze == null && unfreezePattern == null) {
+            throw new IllegalArgumentException("--reinit-top " + reinitTop + " re-initialises more layers than --unfreeze-top "
+                    + unfreezeTop + " trains; the others would stay random and frozen");
+        }
         boolean all = "all".equals(unfreeze) || (allLayersByDefault && unfreezeTop == null && unfreezePattern == null);
         b.epochs(epochs).maxSteps(maxSteps).batchSize(batchSize).gradientAccumulation(gradientAccumulation).lr(rate)
                 .freezeEmbeddings(freezeEmbeddings).schedule(kind).warmupRatio(warmupRatio).warmupSteps(warmupSteps)
                 .weightDecay(weightDecay).maxGradNorm(maxGradNorm).dropout(!noDropout).seed(seed).evalSteps(evalSteps)
                 .evalBatchSize(evalBatchSize).earlyStopping(earlyStopping).saveSteps(saveSteps)
                 .saveTotalLimit(saveTotalLimit).resume(resume).overwrite(overwrite).device(device.device)
-                .threads(device.threads);
+                .threads(device.threads).layerLrDecay(layerLrDecay).headLr(headLr == null ? 0 : headLr)
+                .reinitTop(reinitTop).gradualUnfreeze(gradualUnfreeze);
         if (unfreezeTop != null) b.unfreezeTop(unfreezeTop);
         if (all) b.unfreezeAll();
         if (unfreezePattern != null) b.unfreezePattern(unfreezePattern);

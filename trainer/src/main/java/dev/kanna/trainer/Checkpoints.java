@@ -1,7 +1,7 @@
 /*
  * Checkpoints in <out>/checkpoint-<step>/: the model as a Hugging Face directory (config.json,
- * model.safetensors, tokenizer files), AdamW's moments (optimizer.safetensors), the best weights so
- * far (best_weights.safetensors, trainable tensors only) and trainer_state.json. Each checkpoint is
+ * model.safetensors, tokenizer files), AdamW's moments and step counts (optimizer.safetensors), the
+ * best weights so far (best_weights.safetensors, trainable tensors only) and trainer_state.json. Each checkpoint is
  * built in a hidden temporary directory and renamed into place, so a killed run leaves only
  * complete checkpoints.
  */
@@ -37,6 +37,8 @@ public final class Checkpoints {
     static final String STATE = "trainer_state.json";
     static final String OPTIMIZER = "optimizer.safetensors";
     static final String BEST = "best_weights.safetensors";
+    /** Optimizer metadata key prefix of a parameter's own step count, kept where it differs from "step". */
+    private static final String PARAMETER_STEP = "step.";
     /** Tokenizer files copied beside the weights when the model directory has them. */
     static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "vocab.txt", "tokenizer_config.json",
             "special_tokens_map.json");
@@ -67,6 +69,8 @@ public final class Checkpoints {
             model.write(temp);
             copyTokenizerFiles(tokenizerDir, temp);
             SafetensorsWriter moments = new SafetensorsWriter().putMetadata("step", Long.toString(optimizer.step()));
+            // parameters unfrozen later (gradual unfreezing) count fewer steps of their own
+            optimizer.parameterSteps().forEach((name, n) -> moments.putMetadata(PARAMETER_STEP + name, Long.toString(n)));
             optimizer.expAvg().forEach((name, t) -> moments.addF32("exp_avg." + name, t.data(), longs(t.shape())));
             optimizer.expAvgSq().forEach((name, t) -> moments.addF32("exp_avg_sq." + name, t.data(), longs(t.shape())));
             moments.write(temp.resolve(OPTIMIZER));
@@ -135,11 +139,17 @@ public final class Checkpoints {
     public static Loaded load(Path checkpoint) throws IOException {
         TrainerState state = readState(checkpoint);
         Map<String, HostTensor> m = new LinkedHashMap<>(), v = new LinkedHashMap<>();
+        Map<String, Long> parameterSteps = new LinkedHashMap<>();
         long step;
         try (SafetensorsFile f = SafetensorsFile.open(checkpoint.resolve(OPTIMIZER))) {
             String stepText = f.metadata().get("step");
             if (stepText == null) throw new IOException(f.path() + ": metadata lacks the optimizer step");
             step = Long.parseLong(stepText);
+            for (var e : f.metadata().entrySet()) {
+                if (e.getKey().startsWith(PARAMETER_STEP)) {
+                    parameterSteps.put(e.getKey().substring(PARAMETER_STEP.length()), Long.parseLong(e.getValue()));
+                }
+            }
             for (String name : f.names()) {
                 HostTensor t = new HostTensor(ints(f.info(name).shape()), f.floats(name));
                 if (name.startsWith("exp_avg_sq.")) v.put(name.substring("exp_avg_sq.".length()), t);
@@ -149,7 +159,7 @@ public final class Checkpoints {
         }
         Map<String, HostTensor> best = null;
         if (Files.exists(checkpoint.resolve(BEST))) best = readTensors(checkpoint.resolve(BEST));
-        return new Loaded(checkpoint, state, new AdamW.State(step, m, v), best);
+        return new Loaded(checkpoint, state, new AdamW.State(step, m, v, parameterSteps), best);
     }
 
     static Map<String, HostTensor> readTensors(Path file) throws IOException {

@@ -2,7 +2,10 @@
  * --cache-frozen in the trainer: decides whether the freezing policy leaves a frozen lower stack to
  * cache (else one log line says why not, and training runs as without the flag), computes the
  * training cache (and the validation cache, when there is validation data) with its memory logged,
- * and hands out cached batches. Validation examples are cached in the batches evaluation uses
+ * and hands out cached batches. Under gradual unfreezing the frozen stack shrinks epoch by epoch, so
+ * the cache holds only what no epoch trains (the policy's frozen lower stack): always correct, never
+ * rebuilt; the layers unfrozen later run from it in every step, recording nothing while frozen.
+ * Validation examples are cached in the batches evaluation uses
  * (longest first, the evaluation batch size), so evaluating from the cache gives bitwise the logits
  * of evaluating the whole model.
  */
@@ -37,13 +40,16 @@ final class FrozenStates {
      * Caches the frozen lower stack of model (its freezing policy already applied) over the training
      * and validation examples, or returns null, having logged why, when the policy leaves none.
      */
-    static FrozenStates prepare(TaskModel model, TaskData train, TaskData validation,
+    static FrozenStates prepare(TaskModel model, FineTuner tuner, TaskData train, TaskData validation,
                                 int batchSize, Consumer<String> log) {
         BertModel bert = model.bert();
-        int layers = bert.frozenLowerLayers();
+        int layers = tuner.frozenLowerLayers();
+        boolean gradual = tuner.layerwise().gradualUnfreeze();
         String why = !train.fixedInputs() ? "the inputs change every epoch (dynamic masking)"
-                : bert.embeddingsTrain() ? "the embeddings train, so no layer's input is fixed"
-                : layers == 0 ? "encoder layer 0 trains, so nothing below the first trainable layer is frozen"
+                : tuner.trainsEmbeddings() ? "the embeddings train" + (gradual ? " in the last epochs" : "")
+                        + ", so no layer's input is fixed"
+                : layers == 0 ? "encoder layer 0 trains" + (gradual ? " in the last epochs" : "")
+                        + ", so nothing below the first trainable layer is frozen"
                 : null;
         int width = bert.config().hiddenSize();
         long bytes = FrozenCache.bytes(train, width) + (validation == null ? 0 : FrozenCache.bytes(validation, width));
@@ -59,6 +65,10 @@ final class FrozenStates {
         log.accept(String.format(Locale.ROOT, "--cache-frozen: caching the embeddings and layers 0-%d (dropout off there)"
                 + " for %d training%s examples: %s on the host (fp32, tokens × %d × 4 bytes)", layers - 1, train.size(),
                 validation == null ? "" : " and " + validation.size() + " validation", mebibytes(bytes), width));
+        if (gradual) {
+            log.accept(String.format(Locale.ROOT, "--cache-frozen with --gradual-unfreeze: the cache holds layers 0-%d,"
+                    + " which no epoch trains; the layers above it run in every step, frozen until their epoch", layers - 1));
+        }
         return new FrozenStates(model, compute(bert, layers, train, batchSize, "cache train"),
                 validation == null ? null : compute(bert, layers, validation, batchSize, "cache validation"));
     }

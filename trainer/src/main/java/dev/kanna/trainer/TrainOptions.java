@@ -13,6 +13,7 @@ import dev.kanna.task.Task;
 import dev.kanna.task.SequenceClassification;
 import dev.kanna.task.Tasks;
 import dev.kanna.optim.LrSchedule;
+import dev.kanna.train.LayerwiseTraining;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -37,6 +38,8 @@ import java.util.List;
  * @param tuneThresholds  multi-label: tune each label's decision threshold on the validation data after training
  * @param moreTrain       further training files, read after train and used as one dataset (pretraining text)
  * @param masking         masked-LM pretraining: how tokens are masked and text packed; null for other tasks
+ * @param layerwise       layer-wise learning-rate decay, a head learning rate, gradual unfreezing
+ * @param reinitTop       re-initialise the top N encoder layers (and the pooler) before training; 0: none
  */
 public record TrainOptions(Path model, Path train, Path validation, Path out, DatasetReader.Fields fields,
                            double epochs, int batchSize, int gradientAccumulation, double lr, int maxLength,
@@ -48,7 +51,7 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
                            boolean dropout, boolean cacheFrozen, boolean resume, boolean overwrite,
                            String device, int threads, String task, TagFields tagFields, int stride,
                            boolean labelAllTokens, String scheme, boolean tuneThresholds, List<Path> moreTrain,
-                           MaskedLanguageModeling.Settings masking) {
+                           MaskedLanguageModeling.Settings masking, LayerwiseTraining layerwise, int reinitTop) {
 
     public TrainOptions {
         moreTrain = List.copyOf(moreTrain);
@@ -99,6 +102,9 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
         private boolean tuneThresholds;
         private List<Path> moreTrain = List.of();
         private MaskedLanguageModeling.Settings masking;
+        private double layerLrDecay = 1.0, headLr;
+        private boolean gradualUnfreeze;
+        private int reinitTop;
         private boolean freezeEmbeddings, classWeightsAuto, dropout = true, cacheFrozen, resume, overwrite;
         private LrSchedule.Kind schedule = LrSchedule.Kind.LINEAR;
         private long warmupSteps = -1, seed = 42, evalSteps, saveSteps, maxSteps;
@@ -152,6 +158,12 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
         public Builder moreTrain(List<Path> v) { moreTrain = v; return this; }
         /** Masked-LM pretraining with these settings (sets the task). */
         public Builder pretraining(MaskedLanguageModeling.Settings v) { masking = v; task = MaskedLanguageModeling.NAME; return this; }
+        /** Layer-wise learning-rate decay D in (0, 1]; 1: none. */
+        public Builder layerLrDecay(double v) { layerLrDecay = v; return this; }
+        /** The head's (and pooler's) learning rate; 0: --lr. */
+        public Builder headLr(double v) { headLr = v; return this; }
+        public Builder gradualUnfreeze(boolean v) { gradualUnfreeze = v; return this; }
+        public Builder reinitTop(int v) { reinitTop = v; return this; }
 
         public TrainOptions build() {
             return new TrainOptions(model, train, validation, out, fields, epochs, batchSize, gradientAccumulation, lr,
@@ -159,13 +171,17 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
                     warmupSteps, weightDecay, maxGradNorm, labelSmoothing, classWeightsAuto, seed, evalSteps, saveSteps,
                     saveTotalLimit, metricForBest, earlyStopping, maxSteps, limitTrain, evalBatchSize, dropout,
                     cacheFrozen, resume, overwrite, device, threads, task, tagFields,
-                    stride >= 0 ? stride : maxLength / 4, labelAllTokens, scheme, tuneThresholds, moreTrain, masking);
+                    stride >= 0 ? stride : maxLength / 4, labelAllTokens, scheme, tuneThresholds, moreTrain, masking,
+                    new LayerwiseTraining(layerLrDecay, headLr, gradualUnfreeze), reinitTop);
         }
     }
 
-    /** The settings that must match for --resume to continue a run bitwise. */
+    /**
+     * The settings that must match for --resume to continue a run bitwise. The few-sample settings
+     * appear only when set, so checkpoints written before they existed still resume.
+     */
     public String fingerprint() {
-        return String.join("|", "task=" + task, "tagFields=" + tagFields, "stride=" + stride,
+        String base = String.join("|", "task=" + task, "tagFields=" + tagFields, "stride=" + stride,
                 "labelAllTokens=" + labelAllTokens, "scheme=" + scheme, "tuneThresholds=" + tuneThresholds, "moreTrain=" + moreTrain.size(),
                 "masking=" + masking, "fields=" + fields, "epochs=" + epochs, "batch=" + batchSize,
                 "accum=" + gradientAccumulation, "lr=" + lr, "maxLength=" + maxLength, "top=" + unfreezeTop,
@@ -175,5 +191,10 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
                 "classWeights=" + classWeightsAuto, "seed=" + seed, "evalSteps=" + evalSteps,
                 "metric=" + metricForBest(), "maxSteps=" + maxSteps, "limitTrain=" + limitTrain,
                 "dropout=" + dropout, "cacheFrozen=" + cacheFrozen);
+        if (layerwise.layerLrDecay() != 1.0) base += "|layerLrDecay=" + layerwise.layerLrDecay();
+        if (layerwise.headLr() > 0) base += "|headLr=" + layerwise.headLr();
+        if (layerwise.gradualUnfreeze()) base += "|gradualUnfreeze=true";
+        if (reinitTop > 0) base += "|reinitTop=" + reinitTop;
+        return base;
     }
 }

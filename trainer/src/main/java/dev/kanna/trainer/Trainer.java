@@ -4,8 +4,10 @@
  * in order, the same for every task:
  *
  *   read + tokenize the data → load the model (or the newest checkpoint with --resume)
+ *   --reinit-top (fresh runs only): re-initialise the top layers and the pooler (ReinitTop)
  *   --cache-frozen: run the frozen lower stack once per example, keep its output (FrozenStates)
- *   for each epoch: shuffle (seeded by epoch) → for each group of micro-batches: one optimizer step
+ *   for each epoch: --gradual-unfreeze: let one more layer train → shuffle (seeded by epoch)
+ *       → for each group of micro-batches: one optimizer step
  *       evaluate every --eval-steps or at the epoch end → keep the best weights, count patience
  *       checkpoint every --save-steps and at the epoch end
  *   restore the best weights → write the model, tokenizer, log, metrics, plot and training record
@@ -18,7 +20,9 @@ import dev.kanna.backend.BackendOptions;
 import dev.kanna.backend.Backends;
 import dev.kanna.bert.BertConfig;
 import dev.kanna.bert.FreezePolicy;
+import dev.kanna.bert.LayerDepth;
 import dev.kanna.bert.LoadOptions;
+import dev.kanna.bert.ReinitTop;
 import dev.kanna.bert.SafetensorsWeights;
 import dev.kanna.bert.WeightSource;
 import dev.kanna.io.AtomicFiles;
@@ -112,6 +116,10 @@ public final class Trainer {
                     + "max_position_embeddings (" + baseConfig.maxPositionEmbeddings() + ") in "
                     + o.model().resolve("config.json"));
         }
+        if (o.reinitTop() > baseConfig.numHiddenLayers()) {
+            throw new IllegalArgumentException("--reinit-top " + o.reinitTop() + " exceeds the model's "
+                    + baseConfig.numHiddenLayers() + " encoder layers (num_hidden_layers in " + o.model().resolve("config.json") + ")");
+        }
 
         BertTokenizer tokenizer = BertTokenizer.load(o.model());
         E validation = validationRows == null ? null : task.encode(tokenizer, validationRows, labels, data, o.validation());
@@ -120,7 +128,6 @@ public final class Trainer {
                 trainRows.size(), validationRows == null ? 0 : validationRows.size(), o.maxLength()));
         Loss loss = task.loss(train, new Task.LossOptions(o.labelSmoothing(), o.classWeightsAuto()));
 
-        if (resumeFrom == null) createOutput();
         try (Backend backend = Backends.open(o.device(), new BackendOptions(o.threads(), true), log)) {
             log.accept("device: " + backend.description());
             return new Run<>(task, labels, train, validation, loss, backend).train(resumeFrom, dataHashes, trainRows.size());
@@ -217,8 +224,16 @@ public final class Trainer {
             FineTuner tuner = new FineTuner(model, freezePolicy(), new FineTuner.Settings(o.lr(),
                     new LrSchedule(o.schedule(), warmup, totalSteps),
                     AdamW.Options.defaults().withWeightDecay(o.weightDecay()), o.maxGradNorm(), loss, o.dropout(),
-                    o.seed()));
+                    o.seed()), o.layerwise());
+            if (o.layerwise().gradualUnfreeze() && tuner.groups().size() == 1) {
+                throw new IllegalArgumentException("--gradual-unfreeze: the freezing policy (" + policyFlags()
+                        + ") trains only the " + tuner.groups().getFirst() + ", so there is nothing to unfreeze");
+            }
+            // A resumed run's checkpoint holds the re-initialised layers, trained since.
+            if (checkpoint == null && o.reinitTop() > 0) reinitialise(model, tuner);
+            if (resumeFrom == null) createOutput();    // only now: every check on the model has passed
             log.accept("model: " + tuner.trainable().summary());
+            if (o.layerwise().scalesRates()) log.accept("learning rates (peak): " + rates(model, tuner));
 
             TrainerState state;
             Map<String, HostTensor> best = null;
@@ -242,9 +257,15 @@ public final class Trainer {
             long start = System.nanoTime();
             long samples = 0;
             FrozenStates frozen = o.cacheFrozen()
-                    ? FrozenStates.prepare(model, train, validation, o.evalBatchSize(), log) : null;
+                    ? FrozenStates.prepare(model, tuner, train, validation, o.evalBatchSize(), log) : null;
             try (ProgressBar bar = new ProgressBar("train", totalSteps, "steps", startStep)) {
                 while (state.globalStep < totalSteps && !state.stoppedEarly) {
+                    List<String> groups = tuner.startEpoch(state.epoch);
+                    if (o.layerwise().gradualUnfreeze()) {
+                        log.accept(String.format(Locale.ROOT, "gradual unfreezing, epoch %d: %s train (%,d parameters)",
+                                state.epoch, String.join(", ", groups),
+                                tuner.training().stream().mapToLong(Parameter::size).sum()));
+                    }
                     int[] order = permutation(train.size(), o.seed(), state.epoch);
                     TaskData epochData = train.forEpoch(state.epoch);
                     while (state.batchInEpoch < microBatches && state.globalStep < totalSteps && !state.stoppedEarly) {
@@ -336,6 +357,40 @@ public final class Trainer {
                 }
                 return task.load(source, config, backend, load);
             }
+        }
+
+        /**
+         * --reinit-top: re-initialises the top layers and the pooler, refusing when the freezing
+         * policy would keep any of them frozen (random weights that never train).
+         */
+        private void reinitialise(TaskModel model, FineTuner tuner) {
+            int layers = model.config().numHiddenLayers();
+            java.util.Set<Parameter> trains = java.util.Set.copyOf(tuner.trainable().parameters());
+            for (Parameter p : model.parameters()) {
+                if (ReinitTop.selected(p, o.reinitTop(), layers) && !trains.contains(p)) {
+                    throw new IllegalArgumentException("--reinit-top " + o.reinitTop() + " re-initialises " + p.name()
+                            + ", which the freezing policy (" + policyFlags() + ") keeps frozen; let every re-initialised layer train");
+                }
+            }
+            List<String> names = ReinitTop.apply(model, o.reinitTop(), o.seed());
+            String which = o.reinitTop() == 1 ? "layer " + (layers - 1) : "layers " + (layers - o.reinitTop()) + "-" + (layers - 1);
+            log.accept(String.format(Locale.ROOT, "--reinit-top %d: re-initialised %s%s (%d tensors: normal(0, %s)"
+                            + " weights, zero biases, unit LayerNorm; seed %d)", o.reinitTop(), which,
+                    names.stream().anyMatch(n -> n.startsWith("bert.pooler.")) ? " and the pooler" : "", names.size(),
+                    model.config().initializerRange(), o.seed()));
+        }
+
+        /** The peak learning rate of each group that trains, top first: "head 1.00e-03, layer 1 5.00e-04, ...". */
+        private String rates(TaskModel model, FineTuner tuner) {
+            int layers = model.config().numHiddenLayers();
+            Map<Integer, Double> byDepth = new java.util.TreeMap<>();
+            List<Parameter> params = tuner.optimizer().parameters();
+            for (int k = 0; k < params.size(); k++) {
+                byDepth.putIfAbsent(LayerDepth.of(params.get(k), layers), o.lr() * tuner.optimizer().lrScale(k));
+            }
+            List<String> parts = new ArrayList<>();
+            byDepth.forEach((depth, rate) -> parts.add(String.format(Locale.ROOT, "%s %.2e", LayerDepth.describe(depth, layers), rate)));
+            return String.join(", ", parts);
         }
 
         /** Whether the weights hold a task head (a classifier, a masked-LM head). */
@@ -434,6 +489,13 @@ public final class Trainer {
                     + checkpoint + " was trained on (SHA-256 " + then.substring(0, 12) + "… then, "
                     + current.substring(0, 12) + "… now)");
         }
+    }
+
+    /** The freezing policy as its flags say it: "--unfreeze-top 2", "--unfreeze all --freeze-embeddings"... */
+    private String policyFlags() {
+        String policy = o.unfreezePattern() != null ? "--unfreeze-pattern " + o.unfreezePattern()
+                : "all".equals(o.unfreeze()) ? "--unfreeze all" : "--unfreeze-top " + o.unfreezeTop();
+        return o.freezeEmbeddings() ? policy + " --freeze-embeddings" : policy;
     }
 
     private FreezePolicy freezePolicy() {

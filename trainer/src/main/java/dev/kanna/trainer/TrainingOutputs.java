@@ -104,6 +104,10 @@ public final class TrainingOutputs {
         s.put("unfreeze", o.unfreezePattern() != null ? "pattern:" + o.unfreezePattern()
                 : "all".equals(o.unfreeze()) ? "all" : "top " + o.unfreezeTop());
         s.put("freeze_embeddings", o.freezeEmbeddings());
+        s.put("layer_lr_decay", o.layerwise().layerLrDecay());
+        s.put("head_lr", o.layerwise().headLr() > 0 ? o.layerwise().headLr() : o.lr());
+        s.put("gradual_unfreeze", o.layerwise().gradualUnfreeze());
+        s.put("reinit_top", o.reinitTop());
         s.put("schedule", o.schedule().name().toLowerCase());
         s.put("warmup_ratio", o.warmupRatio());
         s.put("warmup_steps", o.warmupSteps());
