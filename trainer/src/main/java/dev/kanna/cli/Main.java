@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
                 TrainCommand.class,
                 EvaluateCommand.class,
                 PredictCommand.class,
+                ServeCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
