@@ -2,11 +2,12 @@
  * Dynamic batching for one model. A single platform thread loads the model, owns it (models are
  * not thread-safe, and a GPU context belongs to the thread that made it) and closes it. Request
  * threads tokenize their inputs and queue them; each round the batcher takes everything queued,
- * sorts it by length (longest first, so each batch pads little), packs batches up to the token
- * budget (batch size × longest ≤ maxBatchTokens), runs them and hands each input's result to its
- * request, which completes when its last input is done. Inputs of one request may land in
- * different batches; results come back in the request's order. A lone request runs at once: there
- * is no waiting window, only what queued up while the previous round ran.
+ * sorts it by length (longest first, so each batch pads little), cuts it into batches within the
+ * token budget (batch size × longest ≤ maxBatchTokens; BatchPacking chooses the cuts), runs them
+ * and hands each input's result to its request, which completes when its last input is done.
+ * Inputs of one request may land in different batches; results come back in the request's order.
+ * A lone request runs at once: there is no waiting window, only what queued up while the previous
+ * round ran.
  */
 package dev.kanna.serve;
 
@@ -131,21 +132,22 @@ final class Batcher implements AutoCloseable {
         return true;
     }
 
-    /** Sorted by kind, then longest first; consecutive runs packed up to the token budget. */
+    /** Sorted by kind, then longest first; each kind's inputs cut into passes by BatchPacking. */
     private void runRound(LoadedModel model, List<Item> round) {
         round.removeIf(item -> item.work.done.isDone());          // a request that already failed
         round.sort(Comparator.comparing((Item item) -> item.work.kind).thenComparing(item -> -item.length()));
-        int n = round.size();
-        for (int i = 0; i < n; ) {
-            Item head = round.get(i);
-            long longest = head.length();
-            int j = i + 1;
-            while (j < n && round.get(j).work.kind == head.work.kind && (j - i + 1) * longest <= options.maxBatchTokens()
-                    && (options.maxBatchSize() == 0 || j - i < options.maxBatchSize())) {
-                j++;
+        for (int from = 0; from < round.size(); ) {
+            Kind kind = round.get(from).work.kind;
+            int to = from;
+            while (to < round.size() && round.get(to).work.kind == kind) to++;
+            int[] lengths = new int[to - from];
+            for (int i = 0; i < lengths.length; i++) lengths[i] = round.get(from + i).length();
+            int begin = from;
+            for (int end : BatchPacking.cuts(lengths, options.maxBatchTokens(), options.maxBatchSize())) {
+                forward(model, kind, round.subList(begin, from + end));
+                begin = from + end;
             }
-            forward(model, head.work.kind, round.subList(i, j));
-            i = j;
+            from = to;
         }
     }
 
