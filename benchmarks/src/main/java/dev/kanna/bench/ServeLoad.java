@@ -5,8 +5,9 @@
  * stops), the way a search indexer would send them.
  *
  *   offline  in this process, what `kanna embed` does per batch: tokenize, pad, embed (mean pooling),
- *            format as JSON; batches of 32 in file order; texts/s of the best of --rounds passes
- *            after a warm-up pass (the figure the server is held to)
+ *            format as JSON; batches of 32 in file order (the figure the server is held to), then
+ *            the same with the texts sorted by length (less padding: the stricter peer); texts/s of
+ *            the best of --rounds passes after a warm-up pass
  *   load     against a running server: for each client count (1, 8, 64) and each request shape
  *            (one sentence per request; --batch sentences per request), every client sends
  *            requests back to back on its own keep-alive connection until the scenario's texts are
@@ -44,6 +45,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -94,17 +96,25 @@ public final class ServeLoad {
             BertTokenizer tokenizer = BertTokenizer.load(dir)
                     .withTruncation(Truncation.of(model.config().maxPositionEmbeddings())).withoutPadding();
             embedAll(model, tokenizer, texts);   // warm-up
-            double best = 0;
-            for (int r = 0; r < rounds; r++) {
-                long start = System.nanoTime();
-                long bytes = embedAll(model, tokenizer, texts);
-                double seconds = (System.nanoTime() - start) / 1e9;
-                best = Math.max(best, texts.size() / seconds);
-                System.out.printf(Locale.ROOT, "offline pass %d: %d texts in %.2f s = %.1f texts/s (%d bytes of JSON)%n",
-                        r + 1, texts.size(), seconds, texts.size() / seconds, bytes);
-            }
-            System.out.printf(Locale.ROOT, "offline embed, batch %d, %d threads: best %.1f texts/s%n", OFFLINE_BATCH, threads, best);
+            List<String> sorted = new ArrayList<>(texts);
+            sorted.sort(Comparator.comparingInt((String t) -> tokenizer.encode(t).size()).reversed());
+            passes("offline embed, file order", model, tokenizer, texts, rounds, threads);
+            passes("offline embed, sorted by length", model, tokenizer, sorted, rounds, threads);
         }
+    }
+
+    private static void passes(String label, BertModel model, BertTokenizer tokenizer, List<String> texts, int rounds,
+                               int threads) {
+        double best = 0;
+        for (int r = 0; r < rounds; r++) {
+            long start = System.nanoTime();
+            long bytes = embedAll(model, tokenizer, texts);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            best = Math.max(best, texts.size() / seconds);
+            System.out.printf(Locale.ROOT, "%s, pass %d: %d texts in %.2f s = %.1f texts/s (%d bytes of JSON)%n",
+                    label, r + 1, texts.size(), seconds, texts.size() / seconds, bytes);
+        }
+        System.out.printf(Locale.ROOT, "%s, batch %d, %d threads: best %.1f texts/s%n", label, OFFLINE_BATCH, threads, best);
     }
 
     /** What `kanna embed` does with each batch of 32 lines, in order. */
