@@ -161,11 +161,11 @@ final class Batcher implements AutoCloseable {
             tokens += item.length();
         }
         long start = System.nanoTime();
+        float[][] results = new float[items.size()][];
         try {
             Batch batch = Batch.pad(ids, types, model.padId());
             if (kind == Kind.EMBED) {
-                float[][] vectors = model.embed(batch);                        // (B, C)
-                for (int b = 0; b < items.size(); b++) items.get(b).complete(vectors[b]);
+                results = model.embed(batch);                                  // (B, C)
             } else {
                 float[] outputs = model.outputs(batch);                        // (B, K) or (B, T, K)
                 int k = model.taskModel().numOutputs();
@@ -173,15 +173,18 @@ final class Batcher implements AutoCloseable {
                 int row = perToken ? batch.length() * k : k;
                 for (int b = 0; b < items.size(); b++) {
                     int width = perToken ? items.get(b).length() * k : k;
-                    items.get(b).complete(Arrays.copyOfRange(outputs, b * row, b * row + width));
+                    results[b] = Arrays.copyOfRange(outputs, b * row, b * row + width);
                 }
             }
+            // Counted before the answers go out, so a client that has its answer sees its pass counted.
             metrics.batch(name, items.size(), tokens, items.size() * batch.length(), System.nanoTime() - start);
         } catch (Throwable e) {       // one failed batch fails its requests, never the batcher
             log.accept("model " + name + ": a batch of " + items.size() + " failed: " + e);
             ApiException failure = new ApiException(500, "Backend", "inference failed: " + e.getMessage());
             for (Item item : items) item.work.done.completeExceptionally(failure);
+            return;
         }
+        for (int b = 0; b < items.size(); b++) items.get(b).complete(results[b]);
     }
 
     /** One small forward pass at start-up, so the first request does not pay for first-use set-up. */
