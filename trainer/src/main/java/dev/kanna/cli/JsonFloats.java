@@ -4,11 +4,11 @@
  */
 package dev.kanna.cli;
 
-final class JsonFloats {
+public final class JsonFloats {
     private JsonFloats() {
     }
 
-    static void append(StringBuilder out, float[] values) {
+    public static void append(StringBuilder out, float[] values) {
         out.append('[');
         for (int k = 0; k < values.length; k++) {
             if (k > 0) out.append(',');
@@ -18,7 +18,7 @@ final class JsonFloats {
         out.append(']');
     }
 
-    static void append(StringBuilder out, float[][] rows) {
+    public static void append(StringBuilder out, float[][] rows) {
         out.append('[');
         for (int r = 0; r < rows.length; r++) {
             if (r > 0) out.append(',');

@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
                 ExtendVocabCommand.class,
                 EvaluateCommand.class,
                 PredictCommand.class,
+                ServeCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

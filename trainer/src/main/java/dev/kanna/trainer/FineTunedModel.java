@@ -31,6 +31,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 public final class FineTunedModel implements AutoCloseable {
     private final Backend backend;
@@ -93,14 +94,38 @@ public final class FineTunedModel implements AutoCloseable {
         return given.withMaxLength(maxLength);
     }
 
-    /** One JSON-ready prediction per input (text, or text pair), in order. */
-    public List<Map<String, Object>> predict(List<Example> inputs, int batchSize) {
-        return predict(task, inputs, batchSize);
+    public BertTokenizer tokenizer() {
+        return tokenizer;
     }
 
-    private <R, E extends TaskData> List<Map<String, Object>> predict(Task<R, E> t, List<Example> inputs, int batchSize) {
+    /** Tokens per input after truncation (token classification: per window). */
+    public int maxLength() {
+        return maxLength;
+    }
+
+    /** One JSON-ready prediction per input (text, or text pair), in order. */
+    public List<Map<String, Object>> predict(List<Example> inputs, int batchSize) {
+        Encoded encoded = encode(inputs, maxLength);
+        return encoded.predictions().apply(outputs(encoded.data(), batchSize, null));
+    }
+
+    /**
+     * Inputs encoded for this model's task, and how the model's outputs on them (one float[] per
+     * example of data, unpadded, as Outputs.collect gives them) become one prediction per input.
+     * For callers that batch examples themselves, as the server does across requests.
+     */
+    public record Encoded(TaskData data, Function<float[][], List<Map<String, Object>>> predictions) {
+    }
+
+    /** Encodes inputs truncated to maxLength tokens (token classification: windows of maxLength). */
+    public Encoded encode(List<Example> inputs, int maxLength) {
+        return encode(task, inputs, maxLength);
+    }
+
+    private <R, E extends TaskData> Encoded encode(Task<R, E> t, List<Example> inputs, int maxLength) {
         E data = t.encodeInputs(tokenizer, inputs, DataOptions.defaults(maxLength));
-        return t.predictions(data, outputs(data, batchSize, null), labels());
+        List<String> labels = labels();
+        return new Encoded(data, outputs -> t.predictions(data, outputs, labels));
     }
 
     /** An evaluation and, when asked for, the rows the model got wrong (Task.errors). */
