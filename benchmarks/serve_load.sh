@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Load test of `kanna serve` on loopback (dev.kanna.bench.ServeLoad): the offline batched `embed`
-# throughput on 2048 sentences of the NCBI abstracts, then a server on those sentences with 1, 8
+# throughput on 2048 sentences of the NCBI abstracts, forward-pass times by shape, then a server on those sentences with 1, 8
 # and 64 concurrent clients (one sentence, or 32, per request), a lone 20-token request, the
 # server's batch-size figures, and the offline figure again (machine load drifts). Waits for a quiet
 # machine first (1-minute load average under 0.6, polled every 10 s) and gives up waiting after
@@ -27,6 +27,7 @@ if quiet; then condition="quiet machine"; else condition="UNDER LOAD (gave up wa
 echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg): $condition"
 
 "${java[@]}" dev.kanna.bench.ServeLoad offline --model "$model" --texts "$texts" 2>/dev/null
+"${java[@]}" dev.kanna.bench.ServeLoad passes --model "$model" 2>/dev/null
 
 log="$(mktemp)"
 "$root/kanna" serve --model "$model" --port "$port" --device cpu 2>"$log" &

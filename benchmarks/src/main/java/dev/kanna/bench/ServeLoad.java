@@ -8,16 +8,21 @@
  *            format as JSON; batches of 32 in file order (the figure the server is held to), then
  *            the same with the texts sorted by length (less padding: the stricter peer); texts/s of
  *            the best of --rounds passes after a warm-up pass
+ *   passes   the time of one forward pass by shape (1 to 64 sequences of 16 and 64 tokens): what a
+ *            pass costs beyond its tokens, the fixed cost the server's batch packing weighs
  *   load     against a running server: for each client count (1, 8, 64) and each request shape
  *            (one sentence per request; --batch sentences per request), every client sends
  *            requests back to back on its own keep-alive connection until the scenario's texts are
- *            sent or --seconds pass; p50/p99 latency per request, requests/s and texts/s. Then a
- *            lone client sending one 20-token sentence: its p50.
+ *            sent or --seconds pass; p50/p99 latency per request, requests/s and texts/s, and from
+ *            the server's /metrics how it batched: inputs per forward pass, padding (padded tokens
+ *            over real ones), and the share of the time the model was running a pass. Then a lone
+ *            client sending one 20-token sentence: its p50.
  *
  * The client is a minimal HTTP/1.1 writer/reader on a socket per client (TCP_NODELAY), so that on a
  * 2-core machine the load generator takes as little CPU from the server as it can.
  *
  *   java ... -cp benchmarks/target/benchmarks.jar dev.kanna.bench.ServeLoad offline --model DIR [--rounds 3]
+ *   java ... -cp benchmarks/target/benchmarks.jar dev.kanna.bench.ServeLoad passes --model DIR
  *   java ... -cp benchmarks/target/benchmarks.jar dev.kanna.bench.ServeLoad load --port 8080 --model DIR
  */
 package dev.kanna.bench;
@@ -53,10 +58,13 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import java.util.zip.GZIPInputStream;
 
 public final class ServeLoad {
     static final int OFFLINE_BATCH = 32;
+    static final String HEADER = "| clients | texts/request | requests | p50 ms | p99 ms | requests/s | texts/s"
+            + " | inputs/pass | padding | model busy |";
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = new HashMap<>();
@@ -67,9 +75,10 @@ public final class ServeLoad {
         List<String> texts = sentences(corpus, count);
         switch (args.length == 0 ? "" : args[0]) {
             case "offline" -> offline(model, texts, Integer.parseInt(opt.getOrDefault("--rounds", "3")));
+            case "passes" -> passes(model);
             case "load" -> load(Integer.parseInt(opt.getOrDefault("--port", "8080")), model, texts,
                     Integer.parseInt(opt.getOrDefault("--batch", "32")), Integer.parseInt(opt.getOrDefault("--seconds", "60")));
-            default -> throw new IllegalArgumentException("usage: ServeLoad offline|load [--model DIR] [--texts FILE] ...");
+            default -> throw new IllegalArgumentException("usage: ServeLoad offline|passes|load [--model DIR] [--texts FILE] ...");
         }
     }
 
@@ -137,13 +146,45 @@ public final class ServeLoad {
         return bytes;
     }
 
+    /** The time of one forward pass by its shape: what BatchPacking's fixed cost per pass stands for. */
+    static void passes(Path dir) throws Exception {
+        int threads = Runtime.getRuntime().availableProcessors();
+        int[][] shapes = {{1, 16}, {4, 16}, {16, 16}, {64, 16}, {1, 64}, {4, 64}, {16, 64}, {64, 64}};
+        try (Backend backend = Backends.open("cpu", new BackendOptions(threads, true), System.err::println)) {
+            BertModel model = BertModel.load(dir, backend, LoadOptions.defaults());
+            System.out.println("| sequences × tokens | ms per pass (median) | µs per token |");
+            System.out.println("|---|---|---|");
+            for (int[] shape : shapes) {
+                List<int[]> ids = new ArrayList<>();
+                for (int i = 0; i < shape[0]; i++) {
+                    int[] row = new int[shape[1]];
+                    for (int k = 0; k < row.length; k++) row[k] = 1000 + (7 * k + 13 * i) % 20000;
+                    ids.add(row);
+                }
+                Batch batch = Batch.pad(ids, 0);
+                int reps = Math.max(5, 4000 / (shape[0] * shape[1]));
+                for (int w = 0; w < 3; w++) model.embed(batch, BertModel.Pooling.MEAN);
+                long[] times = new long[reps];
+                for (int r = 0; r < reps; r++) {
+                    long start = System.nanoTime();
+                    model.embed(batch, BertModel.Pooling.MEAN);
+                    times[r] = System.nanoTime() - start;
+                }
+                Arrays.sort(times);
+                double ms = times[reps / 2] / 1e6;
+                System.out.printf(Locale.ROOT, "| %d × %d | %.1f | %.0f |%n", shape[0], shape[1], ms,
+                        1000 * ms / (shape[0] * shape[1]));
+            }
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------
 
     static void load(int port, Path dir, List<String> texts, int batch, int seconds) throws Exception {
         scenario(port, texts, 64, 1, 256, seconds, false);   // warm-up: the server's JIT, the connections
         scenario(port, texts, 8, batch, 512, seconds, false);
-        System.out.println("| clients | texts/request | requests | p50 ms | p99 ms | requests/s | texts/s |");
-        System.out.println("|---|---|---|---|---|---|---|");
+        System.out.println(HEADER);
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         for (int clients : new int[]{1, 8, 64}) {
             scenario(port, texts, clients, 1, clients == 1 ? 512 : 2048, seconds, true);
             scenario(port, texts, clients, batch, 2048, seconds, true);
@@ -152,7 +193,7 @@ public final class ServeLoad {
         List<String> one = List.of(lone);
         scenario(port, one, 1, 1, 50, seconds, false);
         System.out.println("lone request of 20 tokens (" + lone.length() + " chars): \"" + lone + "\"");
-        System.out.println("| clients | texts/request | requests | p50 ms | p99 ms | requests/s | texts/s |");
+        System.out.println(HEADER);
         scenario(port, one, 1, 1, 300, seconds, true);
     }
 
@@ -170,6 +211,7 @@ public final class ServeLoad {
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         List<Future<long[]>> results = new ArrayList<>();
+        Map<String, Double> before = metrics(port);
         long start = System.nanoTime();
         for (int c = 0; c < clients; c++) {
             int client = c;
@@ -197,10 +239,29 @@ public final class ServeLoad {
         double wall = (System.nanoTime() - start) / 1e9;
         pool.close();
         if (!print) return;
+        Map<String, Double> after = metrics(port);
+        Function<String, Double> delta = k -> after.getOrDefault(k, 0.0) - before.getOrDefault(k, 0.0);
         long[] sorted = all.stream().mapToLong(Long::longValue).sorted().toArray();
-        System.out.printf(Locale.ROOT, "| %d | %d | %d | %.1f | %.1f | %.1f | %.1f |%n", clients, perRequest, sorted.length,
-                percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6, sorted.length / wall,
-                sorted.length * (double) perRequest / wall);
+        System.out.printf(Locale.ROOT, "| %d | %d | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.0f%% | %.0f%% |%n", clients,
+                perRequest, sorted.length, percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6,
+                sorted.length / wall, sorted.length * (double) perRequest / wall,
+                delta.apply("kanna_batch_size_sum") / delta.apply("kanna_batch_size_count"),
+                100 * (delta.apply("kanna_padded_tokens_total") / delta.apply("kanna_tokens_total") - 1),
+                100 * delta.apply("kanna_batch_duration_seconds_sum") / wall);
+    }
+
+    /** The server's counters that tell how it batched: sums over its models, by series name. */
+    private static Map<String, Double> metrics(int port) throws IOException {
+        Map<String, Double> out = new HashMap<>();
+        try (Connection http = new Connection(port)) {
+            for (String line : http.get("/metrics").split("\n")) {
+                if (line.startsWith("#") || line.isBlank()) continue;
+                int brace = line.indexOf('{'), space = line.lastIndexOf(' ');
+                String name = brace > 0 ? line.substring(0, brace) : line.substring(0, space);
+                out.merge(name, Double.parseDouble(line.substring(space + 1)), Double::sum);
+            }
+        }
+        return out;
     }
 
     private static double percentile(long[] sorted, double q) {
@@ -227,12 +288,26 @@ public final class ServeLoad {
             out.write(body);
             out.flush();
             String status = line();
+            answer();
+            return Integer.parseInt(status.split(" ")[1]);
+        }
+
+        String get(String path) throws IOException {
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            line();
+            return new String(answer(), StandardCharsets.UTF_8);
+        }
+
+        /** The headers, then the body they announce. */
+        private byte[] answer() throws IOException {
             int length = 0;
             for (String h; !(h = line()).isEmpty(); ) {
                 if (h.regionMatches(true, 0, "content-length:", 0, 15)) length = Integer.parseInt(h.substring(15).trim());
             }
-            if (in.readNBytes(length).length != length) throw new IOException("connection closed mid-answer");
-            return Integer.parseInt(status.split(" ")[1]);
+            byte[] body = in.readNBytes(length);
+            if (body.length != length) throw new IOException("connection closed mid-answer");
+            return body;
         }
 
         private String line() throws IOException {

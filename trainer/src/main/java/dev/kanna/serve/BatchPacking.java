@@ -4,14 +4,15 @@
  * its first, longest, input) plus a fixed PASS_COST_TOKENS, under the limits (padded tokens ≤
  * maxBatchTokens, inputs ≤ maxBatchSize). Sorted inputs make the best cuts consecutive runs, so a
  * dynamic program over the cut points finds them. The fixed cost keeps passes from getting small:
- * a cut is only worth making where it saves more padding than that, since the CPU's matrix
- * products lose efficiency on passes of a few hundred rows. An input alone over the budget still
- * runs, alone.
+ * a cut is only worth making where it saves more padding than that. 128: on MiniLM with 2 CPU
+ * cores a pass costs as much as 60 to 130 tokens more than its tokens alone (passes of 1 to 64
+ * sequences of 16 tokens, timed; benchmarks/README.md, Serving). An input alone over the budget
+ * still runs, alone.
  */
 package dev.kanna.serve;
 
 final class BatchPacking {
-    static final int PASS_COST_TOKENS = 256;
+    static final int PASS_COST_TOKENS = 128;
 
     private BatchPacking() {
     }

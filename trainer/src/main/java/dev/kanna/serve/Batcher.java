@@ -116,14 +116,31 @@ final class Batcher implements AutoCloseable {
                 }
                 round.add(first);
                 queue.drainTo(round);
-                runRound(model, round);
+                try {
+                    runRound(model, round);
+                } catch (RuntimeException e) {   // a fault outside the passes: fail this round, keep serving
+                    fail(round, e);
+                }
                 round.clear();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            synchronized (this) {
+                closed = true;
+            }
+            List<Item> left = new ArrayList<>();
+            queue.drainTo(left);
+            fail(left, new IllegalStateException("the model stopped"));
             model.close();
         }
+    }
+
+    private void fail(List<Item> items, Throwable e) {
+        if (items.isEmpty()) return;
+        log.accept(items.size() + " input(s) failed: " + e);
+        ApiException failure = new ApiException(500, "Backend", "inference failed: " + e.getMessage());
+        for (Item item : items) item.work.done.completeExceptionally(failure);
     }
 
     private synchronized boolean closeIfIdle() {
@@ -152,7 +169,6 @@ final class Batcher implements AutoCloseable {
     }
 
     private void forward(LoadedModel model, Kind kind, List<Item> items) {
-        beforeBatch.run();
         List<int[]> ids = new ArrayList<>(items.size()), types = new ArrayList<>(items.size());
         int tokens = 0;
         for (Item item : items) {
@@ -163,6 +179,7 @@ final class Batcher implements AutoCloseable {
         long start = System.nanoTime();
         float[][] results = new float[items.size()][];
         try {
+            beforeBatch.run();
             Batch batch = Batch.pad(ids, types, model.padId());
             if (kind == Kind.EMBED) {
                 results = model.embed(batch);                                  // (B, C)
@@ -178,10 +195,8 @@ final class Batcher implements AutoCloseable {
             }
             // Counted before the answers go out, so a client that has its answer sees its pass counted.
             metrics.batch(name, items.size(), tokens, items.size() * batch.length(), System.nanoTime() - start);
-        } catch (Throwable e) {       // one failed batch fails its requests, never the batcher
-            log.accept("model " + name + ": a batch of " + items.size() + " failed: " + e);
-            ApiException failure = new ApiException(500, "Backend", "inference failed: " + e.getMessage());
-            for (Item item : items) item.work.done.completeExceptionally(failure);
+        } catch (Throwable e) {       // one failed pass fails its requests, never the batcher
+            fail(items, e);
             return;
         }
         for (int b = 0; b < items.size(); b++) items.get(b).complete(results[b]);

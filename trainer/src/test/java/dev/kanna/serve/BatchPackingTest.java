@@ -27,8 +27,10 @@ class BatchPackingTest {
         Arrays.fill(lengths, 0, 10, 120);
         Arrays.fill(lengths, 10, 20, 10);       // one pass: 20 × 120 = 2400; two: 1200 + 100 + C
         assertArrayEquals(new int[]{10, 20}, BatchPacking.cuts(lengths, 16384, 0));
-        assertArrayEquals(new int[]{3}, BatchPacking.cuts(new int[]{120, 120, 10}, 16384, 0),
-                "saving 110 padded tokens does not pay for a pass");
+        assertArrayEquals(new int[]{3}, BatchPacking.cuts(new int[]{300, 300, 300 - C / 2}, 16384, 0),
+                "saving C/2 padded tokens does not pay for a pass");
+        assertArrayEquals(new int[]{2, 3}, BatchPacking.cuts(new int[]{300, 300, 300 - 2 * C}, 16384, 0),
+                "saving 2C does");
     }
 
     @Test

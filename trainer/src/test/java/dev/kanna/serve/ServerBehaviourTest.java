@@ -131,6 +131,19 @@ class ServerBehaviourTest {
     }
 
     @Test
+    void aFailedForwardPassFailsItsRequestsOnly() throws Exception {
+        start();
+        java.util.concurrent.atomic.AtomicBoolean fail = new java.util.concurrent.atomic.AtomicBoolean(true);
+        server.batcher("tiny").beforeBatch = () -> {
+            if (fail.getAndSet(false)) throw new IllegalStateException("device lost");
+        };
+        assertEquals("500 Backend: inference failed: device lost", error(post("/embed", "{\"inputs\": \"fails\"}")));
+        assertEquals(200, post("/embed", "{\"inputs\": \"works again\"}").statusCode());
+        assertEquals(200, send("GET", "/health", null).statusCode());
+        assertTrue(log.contains("tiny: 1 input(s) failed: java.lang.IllegalStateException: device lost"), log.toString());
+    }
+
+    @Test
     void aFullQueueAnswers429WithRetryAfter() throws Exception {
         start(ServerOptions.defaults().withPort(0).withLimits(16384, 0, 2, 32, 0, 2_000_000));
         CountDownLatch release = new CountDownLatch(1);
