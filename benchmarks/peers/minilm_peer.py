@@ -20,6 +20,15 @@ WORKLOADs:
                        training step on token_labels with transformers' own loss (cross-entropy over
                        the positions whose label is not -100): top 2 encoder layers + classifier train
     torch-ner-all      the same, every parameter trains
+    torch-mlm-all      masked-LM pretraining: transformers BertForMaskedLM.from_pretrained (MiniLM has no
+                       MLM head: transformers initialises a fresh one, its decoder tied to the word
+                       embeddings), every parameter trains; each step first builds its batch with
+                       transformers' DataCollatorForLanguageModeling(tokenizer, mlm_probability=0.15)
+                       from the batch's unpadded examples (input_ids, token_type_ids, attention_mask
+                       cut at the mask), as a training loop's collate_fn would, inside the timing:
+                       padding to the longest, fresh masks (80% [MASK], 10% random, 10% kept), labels
+                       -100 off the masked positions; the loss is the model's own (logits at every
+                       position, cross-entropy over the masked ones)
 Training steps: train mode (dropout on), cross-entropy, backward, clip_grad_norm_(1.0), torch.optim.AdamW
 (lr 1e-4, weight decay 0.01 except biases and LayerNorm weights, as transformers' Trainer), a linear
 schedule (no warmup), zero_grad(set_to_none=True).
@@ -83,6 +92,7 @@ def main():
             workloads["torch-train-all"] = torch_training(torch, transformers, args, top=None)
             workloads["torch-ner-top2"] = torch_training(torch, transformers, args, top=2, ner=True)
             workloads["torch-ner-all"] = torch_training(torch, transformers, args, top=None, ner=True)
+            workloads["torch-mlm-all"] = torch_training(torch, transformers, args, top=None, mlm=True)
         except Exception as e:  # noqa: BLE001
             missing.append(f"torch: {type(e).__name__}: {e}")
     for m in missing:
@@ -157,10 +167,15 @@ class torch_inference:
 
 
 class torch_training:
-    def __init__(self, torch, transformers, args, top, ner=False):
+    def __init__(self, torch, transformers, args, top, ner=False, mlm=False):
         self.torch = torch
         self.labels_key = "token_labels" if ner else "labels"
-        if ner:
+        self.collator = None
+        if mlm:
+            model = transformers.BertForMaskedLM.from_pretrained(args.model)
+            tokenizer = transformers.AutoTokenizer.from_pretrained(args.model)
+            self.collator = transformers.DataCollatorForLanguageModeling(tokenizer, mlm_probability=0.15)
+        elif ner:
             model = transformers.BertForTokenClassification.from_pretrained(args.model, num_labels=args.ner_labels)
         else:
             model = transformers.BertForSequenceClassification.from_pretrained(args.model, num_labels=2)
@@ -182,16 +197,24 @@ class torch_training:
                                             {"params": no_decay, "weight_decay": 0.0}], lr=1e-4)
         self.schedule = transformers.get_linear_schedule_with_warmup(self.optimizer, 0, 1_000_000)
         self.model = model.train()
-        self.inputs = self.labels = None
+        self.inputs = self.labels = self.examples = None
         self.loss_tensor = None   # the latest step's loss, detached (read only by "loss", outside the timing)
 
     def load(self, batch):
         t = self.torch
+        if self.collator is not None:   # the examples as a tokenized dataset holds them: lists, unpadded
+            lengths = batch["attention_mask"].sum(axis=1)
+            self.examples = [{k: batch[k][i, :n].tolist() for k in ("input_ids", "token_type_ids", "attention_mask")}
+                             for i, n in enumerate(lengths)]
+            return
         self.inputs = {k: t.from_numpy(batch[k]) for k in ("input_ids", "attention_mask", "token_type_ids")}
         self.labels = t.from_numpy(batch[self.labels_key])
 
     def run(self):
-        loss = self.model(**self.inputs, labels=self.labels).loss
+        if self.collator is not None:
+            loss = self.model(**self.collator(self.examples)).loss
+        else:
+            loss = self.model(**self.inputs, labels=self.labels).loss
         self.loss_tensor = loss.detach()
         loss.backward()
         self.torch.nn.utils.clip_grad_norm_(self.params, 1.0)

@@ -10,12 +10,22 @@
  *   ner-top2     NER: BertForTokenClassification (--ner-labels, 9: CoNLL-2003's BIO tags), one step,
  *                top 2 layers + classifier train                 vs torch
  *   ner-all      the same, every parameter trains                vs torch
+ *   mlm-all      masked-LM pretraining: BertForMaskedLM (the checkpoint has no MLM head: a fresh one,
+ *                tied to the word embeddings), one step, every parameter trains, vocabulary logits
+ *                at the masked positions only (Targets.Selected)  vs torch BertForMaskedLM fed by
+ *                transformers' DataCollatorForLanguageModeling
+ *   mlm-dense-all the same with the dense head: logits at all B·T positions (Targets.Classes, -100
+ *                off the masked ones), as transformers computes them  vs the same torch step
  * Training on both sides: dropout on, cross-entropy, clipping at 1.0, AdamW (lr 1e-4, weight decay 0.01
  * except biases and LayerNorm weights), linear schedule; the batch is the same every step. The NER
  * steps train on the same token batch with one label per token (B·T row-major): -100 on [CLS], [SEP],
  * padding and 25% of the other tokens as a word's later pieces (the real "##" pieces plus seeded random
  * ones), seeded random tags elsewhere (mostly O); the loss is the mean cross-entropy over the labelled
- * positions (transformers' own loss on the peer).
+ * positions (transformers' own loss on the peer). The MLM steps draw fresh masks every step, inside
+ * the timed step on both sides (as a training loop pays for them): 15% of the non-special positions,
+ * of those 80% [MASK], 10% a random id, 10% unchanged (Kanna's MlmMasker; the peer's collator, which
+ * also pads the 32 unpadded examples to the longest, 128); the loss is the mean cross-entropy over
+ * the masked positions.
  *
  * The peers run in a long-lived child process (benchmarks/peers/minilm_peer.py, one command per line),
  * so each side is measured while the other waits. Each round runs one side then the other (the order
@@ -33,6 +43,7 @@ package dev.kanna.bench;
 import dev.kanna.backend.cpu.CpuBackend;
 import dev.kanna.bert.Batch;
 import dev.kanna.bert.BertConfig;
+import dev.kanna.bert.BertForMaskedLM;
 import dev.kanna.bert.BertForSequenceClassification;
 import dev.kanna.bert.BertForTokenClassification;
 import dev.kanna.bert.FreezePolicy;
@@ -43,6 +54,7 @@ import dev.kanna.data.Example;
 import dev.kanna.data.LabelMap;
 import dev.kanna.optim.AdamW;
 import dev.kanna.optim.LrSchedule;
+import dev.kanna.pretrain.MlmMasker;
 import dev.kanna.tokenizer.BertTokenizer;
 import dev.kanna.tokenizer.Truncation;
 import dev.kanna.train.FineTuner;
@@ -90,7 +102,8 @@ public final class SideBySide {
                     Integer.parseInt(a.getOrDefault("kanna-warmup", "8")),
                     Integer.parseInt(a.getOrDefault("peer-warmup", "2")), Integer.parseInt(a.getOrDefault("infer-iters", "2")),
                     Integer.parseInt(a.getOrDefault("train-iters", "1")),
-                    List.of(a.getOrDefault("workloads", "inference,train-top2,train-all,ner-top2,ner-all").split(",")),
+                    List.of(a.getOrDefault("workloads",
+                            "inference,train-top2,train-all,ner-top2,ner-all,mlm-all,mlm-dense-all").split(",")),
                     Integer.parseInt(a.getOrDefault("ner-labels", "9")));
             a.keySet().removeAll(List.of("python", "model", "onnx", "data", "peer", "threads", "batch", "seq", "rounds",
                     "kanna-warmup", "peer-warmup", "infer-iters", "train-iters", "workloads", "ner-labels"));
@@ -170,13 +183,39 @@ public final class SideBySide {
                         report.add(compare(s, w, kanna, peer, "torch-" + w, "pytorch", s.trainIters(), () ->
                                 String.format(Locale.ROOT, "kanna loss %.4f (first step %.4f)", loss[1], loss[0])));
                     }
+                    case "mlm-all", "mlm-dense-all" -> {
+                        BertForMaskedLM model = loadMaskedLm(s, backend);
+                        FineTuner tuner = new FineTuner(model, FreezePolicy.all(), new FineTuner.Settings(1e-4,
+                                new LrSchedule(LrSchedule.Kind.LINEAR, 0, 1_000_000),
+                                AdamW.Options.defaults().withWeightDecay(0.01), 1.0, new Loss.CrossEntropy(null, 0f),
+                                true, 42));
+                        int maskId = tokenizer.tokenToId("[MASK]").orElseThrow();
+                        MlmMasker masker = MlmMasker.forTokenizer(tokenizer, 0.15, false, maskId);
+                        boolean dense = w.equals("mlm-dense-all");
+                        SplittableRandom random = new SplittableRandom(42);
+                        int[] masked = {0, 0};                       // positions masked: total, steps
+                        double[] loss = {Double.NaN, Double.NaN};    // the first step's and the latest
+                        Workload kanna = () -> {
+                            FineTuner.LabelledBatch step = maskedBatch(batch, masker, random, dense);
+                            masked[0] += step.targets() instanceof Targets.Selected sel ? sel.rows().length
+                                    : (int) Arrays.stream(((Targets.Classes) step.targets()).labels())
+                                    .filter(l -> l >= 0).count();
+                            masked[1]++;
+                            loss[1] = tuner.step(List.of(step)).loss();
+                            if (Double.isNaN(loss[0])) loss[0] = loss[1];
+                        };
+                        report.add(compare(s, w, kanna, peer, "torch-mlm-all", "pytorch", s.trainIters(), () ->
+                                String.format(Locale.ROOT, "kanna loss %.4f (first step %.4f; %.0f masked positions"
+                                        + " per step over %d steps)", loss[1], loss[0], (double) masked[0] / masked[1],
+                                        masked[1])));
+                    }
                     default -> throw new IllegalArgumentException("unknown workload " + w
-                            + " (inference, train-top2, train-all, ner-top2, ner-all)");
+                            + " (inference, train-top2, train-all, ner-top2, ner-all, mlm-all, mlm-dense-all)");
                 }
             }
             System.out.printf(Locale.ROOT, "%nsummary (%d threads, batch %d x %d, load average now %s)%n", s.threads(),
                     s.batch(), s.seq(), loadAverage());
-            System.out.printf(Locale.ROOT, "%-11s %-12s %11s %11s %8s  %-13s %s%n", "workload", "peer", "kanna smp/s",
+            System.out.printf(Locale.ROOT, "%-13s %-12s %11s %11s %8s  %-13s %s%n", "workload", "peer", "kanna smp/s",
                     "peer smp/s", "ratio", "quartiles", "min-max   (ratio = peer time / kanna time, median of rounds)");
             report.forEach(System.out::println);
         }
@@ -198,6 +237,45 @@ public final class SideBySide {
             return BertForTokenClassification.load(weights, config, backend, LoadOptions.defaults().withSeed(42)
                     .withWarnings(w -> { }));
         }
+    }
+
+    /** A masked LM: the MiniLM encoder, a fresh MLM head (seeded) whose decoder is the word embedding table. */
+    static BertForMaskedLM loadMaskedLm(Settings s, CpuBackend backend) throws IOException {
+        BertConfig config = BertConfig.read(s.model().resolve("config.json"));
+        try (SafetensorsWeights weights = SafetensorsWeights.open(s.model())) {
+            return BertForMaskedLM.load(weights, config, backend, LoadOptions.defaults().withSeed(42)
+                    .withWarnings(w -> { }));
+        }
+    }
+
+    /**
+     * One MLM training batch: each sequence's tokens (padding excluded) masked afresh by the masker,
+     * the targets the masked positions (B·T row-major) and their original ids: Selected (those rows
+     * only) or, dense, Classes over every position with -100 elsewhere.
+     */
+    static FineTuner.LabelledBatch maskedBatch(Batch batch, MlmMasker masker, SplittableRandom random, boolean dense) {
+        int b = batch.size(), t = batch.length();
+        int[] ids = batch.inputIds().clone(), labels = new int[b * t];
+        Arrays.fill(labels, MlmMasker.IGNORED);
+        int count = 0;
+        for (int s = 0; s < b; s++) {
+            int tokens = 0;
+            while (tokens < t && batch.attentionMask()[s * t + tokens] == 1) tokens++;
+            MlmMasker.Masked m = masker.mask(Arrays.copyOfRange(ids, s * t, s * t + tokens), random);
+            System.arraycopy(m.inputIds(), 0, ids, s * t, tokens);
+            System.arraycopy(m.labels(), 0, labels, s * t, tokens);
+            for (int l : m.labels()) if (l >= 0) count++;
+        }
+        Batch input = new Batch(b, t, ids, batch.tokenTypeIds(), batch.attentionMask());
+        if (dense) return new FineTuner.LabelledBatch(input, new Targets.Classes(labels));
+        int[] rows = new int[count], y = new int[count];
+        for (int i = 0, k = 0; i < labels.length; i++) {
+            if (labels[i] >= 0) {
+                rows[k] = i;
+                y[k++] = labels[i];
+            }
+        }
+        return new FineTuner.LabelledBatch(input, new Targets.Selected(rows, y));
     }
 
     /** The NER tag set: CoNLL-2003's 9 BIO tags, the NCBI disease corpus's 3, or n generic ones. */
@@ -263,7 +341,7 @@ public final class SideBySide {
     static String compare(Settings s, String name, Workload kanna, Peer peer, String peerWorkload, String peerName,
                           int iters, java.util.function.Supplier<String> kannaLoss) throws IOException {
         if (!peer.has(peerWorkload)) {
-            String line = String.format(Locale.ROOT, "%-11s %-12s %s", name, peerName, "MISSING: " + peer.why(peerWorkload));
+            String line = String.format(Locale.ROOT, "%-13s %-12s %s", name, peerName, "MISSING: " + peer.why(peerWorkload));
             System.out.println(line);
             return line;
         }
@@ -293,7 +371,7 @@ public final class SideBySide {
         }
         double[] sorted = ratios.clone();
         Arrays.sort(sorted);
-        return String.format(Locale.ROOT, "%-11s %-12s %11.1f %11.1f %7.2fx  [%.2f-%.2f]   [%.2f-%.2f]", name, peerName,
+        return String.format(Locale.ROOT, "%-13s %-12s %11.1f %11.1f %7.2fx  [%.2f-%.2f]   [%.2f-%.2f]", name, peerName,
                 s.batch() / median(ours), s.batch() / median(theirs), median(ratios), quantile(sorted, 0.25),
                 quantile(sorted, 0.75), sorted[0], sorted[sorted.length - 1]);
     }
