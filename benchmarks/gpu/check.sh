@@ -76,8 +76,15 @@ step "side-by-side benchmark against PyTorch"
    --java "$JAVA $JOPTS -cp $here/lib/* dev.kanna.cuda.bench.BenchServer") 2>&1 | tee "$OUT/bench.txt"
 echo "benchmark exit status: ${PIPESTATUS[0]}"
 
+step "every command on the GPU (cpu and cuda runs side by side)"
+timeout "${KANNA_COMMANDS_TIMEOUT:-420}" bash "$here/commands.sh" "${KANNA_REPO:-$PWD}" "$JAVA" "$JOPTS" "$OUT/commands.txt" \
+    > "$OUT/commands-log.txt" 2>&1
+echo "commands exit status: $?"
+tail -40 "$OUT/commands.txt" 2>/dev/null
+
 step "summary"
 grep -h "cuda backend" "$OUT/probe.txt" || true
 grep -h "^FAIL\|^GPU TESTS" "$OUT/gpu-tests.txt" || echo "GPU TESTS: no result (see gpu-tests.txt)"
 grep -h "^fp32: \|^bf16: \|^MODEL PARITY" "$OUT/parity.txt" || echo "MODEL PARITY: no result (see parity.txt)"
 sed -n '/^SUMMARY/,$p' "$OUT/bench.txt"
+grep -h "^COMMANDS ON THE GPU" "$OUT/commands.txt" 2>/dev/null || echo "COMMANDS ON THE GPU: no result (see commands-log.txt)"

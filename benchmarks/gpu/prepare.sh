@@ -19,6 +19,11 @@ mkdir -p "$dest/lib"
 mvn -B -q -ntp -pl cuda-kernels -am -DskipTests package dependency:copy-dependencies \
     -DincludeScope=test -DexcludeTransitive=false -DoutputDirectory="$dest/lib"
 cp cuda-kernels/target/kanna-cuda-*.jar "$dest/lib/"
+# the command line (dev.kanna.cli.Main) for commands.sh: the trainer, the tokenizer, picocli
+mvn -B -q -ntp -o -pl trainer -am -DskipTests package >/dev/null
+mvn -B -q -ntp -o -pl trainer dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$dest/lib"
+cp trainer/target/kanna-trainer-*.jar "$dest/lib/"
+rm -f "$dest/lib"/kanna-*-SNAPSHOT-sources.jar
 # the engine's own test jar and the engine jar come from the reactor build
 cp engine/target/kanna-engine-*.jar "$dest/lib/" 2>/dev/null || true
 
@@ -33,6 +38,12 @@ if [ ! -f "$jre/jre.tgz" ] || [ "$jre/jre.tgz" -ot "$JAVA_HOME/release" ]; then
 fi
 cp "$jre/jre.tgz" "$dest/jre.tgz"
 cp benchmarks/gpu/check.sh benchmarks/gpu/side_by_side.py benchmarks/gpu/train_step_torch.py \
-   benchmarks/gpu/model_parity_torch.py "$dest/"
+   benchmarks/gpu/model_parity_torch.py benchmarks/gpu/commands.sh benchmarks/gpu/commands_compare.py \
+   benchmarks/gpu/make_model.py "$dest/"
+# the uncased WordPiece tokenizer for make_model.py (from the quickstart's model; no weights)
+tok=models/all-MiniLM-L6-v2
+[ -f "$tok/vocab.txt" ] || ./kanna fetch-model all-MiniLM-L6-v2 --out "$tok"
+mkdir -p "$dest/tokenizer"
+cp "$tok/vocab.txt" "$tok/tokenizer.json" "$tok/tokenizer_config.json" "$dest/tokenizer/"
 du -sh "$dest" "$dest"/* | sed 's/^/  /' >&2
 echo "ready: carry $(dirname "$dest") and run: bash ${dest#$root/}/check.sh" >&2

@@ -16,6 +16,13 @@
  *   attn <B> <T> <H> <hs> <iters>       attention forward + backward (mask, no dropout), mixed backend
  *   train <B> <T> <iters> <modelDir>    a bert-base training step through the engine's FineTuner
  *                                       (answer adds launches=, kernel launches per step)
+ *   mlm <B> <T> <iters> <modelDir>      a masked-LM training step (bert-base, every layer) through the same
+ *                                       FineTuner: 15% of positions selected as DataCollatorForLanguage-
+ *                                       Modeling does (80% [MASK], 10% random, 10% kept), vocabulary
+ *                                       logits at the selected rows only (answer adds selected=)
+ *   infer <B> <T> <iters> <modelDir>    inference throughput: sequence-classification logits of a B × T
+ *                                       batch (upload, forward, download), the model loaded once per dir
+ *                                       (answer adds seq_per_s=)
  *   profile                             one more training step (after train) with every launch
  *                                       bracketed by device events: GPU time per kernel, as a table
  *                                       on stderr (answer: gpu_ms=, the kernels' sum, and wall_ms=)
@@ -31,6 +38,7 @@ package dev.kanna.cuda.bench;
 
 import dev.kanna.backend.BackendOptions;
 import dev.kanna.bert.Batch;
+import dev.kanna.bert.BertForMaskedLM;
 import dev.kanna.bert.BertForSequenceClassification;
 import dev.kanna.bert.FreezePolicy;
 import dev.kanna.bert.LoadOptions;
@@ -44,6 +52,10 @@ import dev.kanna.optim.LrSchedule;
 import dev.kanna.tensor.DType;
 import dev.kanna.tensor.Tensor;
 import dev.kanna.train.FineTuner;
+import dev.kanna.train.Loss;
+import dev.kanna.train.Targets;
+
+import java.util.ArrayList;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -80,6 +92,8 @@ public final class BenchServer {
                     case "profile" -> server.profileStep();
                     case "launch" -> w.length > 1 && w[1].equals("packed") && server.mixed.usePackedLaunches()
                             ? "ok packed" : "error packed launch arguments not in use: " + server.mixed.description();
+                    case "mlm" -> server.mlmStep(Integer.parseInt(w[1]), Integer.parseInt(w[2]), Integer.parseInt(w[3]), w[4]);
+                    case "infer" -> server.inference(Integer.parseInt(w[1]), Integer.parseInt(w[2]), Integer.parseInt(w[3]), w[4]);
                     case "train" -> server.trainStep(Integer.parseInt(w[1]), Integer.parseInt(w[2]), Integer.parseInt(w[3]),
                             w.length > 4 ? w[4] : null);
                     default -> "error unknown request " + w[0];
@@ -305,5 +319,89 @@ public final class BenchServer {
         mixed.synchronize();
         double ms = (System.nanoTime() - t0) / 1e6 / iters;
         return String.format("ok ms=%.3f loss=%.4f launches=%d", ms, loss, (mixed.launches() - launches0) / iters);
+    }
+
+    /** The masked-LM step's fine-tuner and its fixed masked batch, made on the first mlm request. */
+    private FineTuner mlmTuner;
+    private FineTuner.LabelledBatch mlmBatch;
+
+    /**
+     * One masked-LM training step of the model in modelDir (a BertForMaskedLM saved by transformers,
+     * decoder tied to the word embeddings) on the mixed-precision CUDA backend, every layer trainable,
+     * AdamW lr 5e-5, weight decay 0.01, no clipping, as train_step_torch.py's TorchMlmStep. The batch is
+     * fixed: random tokens, each position selected with probability 0.15; selected positions become
+     * [MASK] (id 103) 80% of the time, a random token 10%, unchanged 10%. Our head computes the
+     * vocabulary logits at the selected rows only (pretrain's sparse head); PyTorch's at every position.
+     */
+    private String mlmStep(int batch, int seq, int iters, String modelDir) throws IOException {
+        if (iters == 0) return "ok available";
+        if (mlmTuner == null) {
+            BertForMaskedLM model = BertForMaskedLM.load(Path.of(modelDir), mixed, LoadOptions.defaults());
+            FineTuner.Settings settings = new FineTuner.Settings(5e-5, new LrSchedule(LrSchedule.Kind.CONSTANT, 0, 0),
+                    AdamW.Options.defaults().withWeightDecay(0.01), 0, new Loss.CrossEntropy(null, 0f), true, 1L);
+            mlmTuner = new FineTuner(model, FreezePolicy.all(), settings);
+            SplittableRandom r = new SplittableRandom(11);
+            int n = batch * seq, vocab = model.config().vocabSize();
+            int[] ids = new int[n], types = new int[n], mask = new int[n];
+            List<Integer> rows = new ArrayList<>();
+            List<Integer> labels = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                ids[i] = 1000 + r.nextInt(vocab - 1000);
+                mask[i] = 1;
+                if (r.nextDouble() < 0.15) {
+                    rows.add(i);
+                    labels.add(ids[i]);
+                    double u = r.nextDouble();
+                    if (u < 0.8) ids[i] = 103;
+                    else if (u < 0.9) ids[i] = r.nextInt(vocab);
+                }
+            }
+            int[] rowArray = rows.stream().mapToInt(Integer::intValue).toArray();
+            int[] labelArray = labels.stream().mapToInt(Integer::intValue).toArray();
+            mlmBatch = new FineTuner.LabelledBatch(new Batch(batch, seq, ids, types, mask), new Targets.Selected(rowArray, labelArray));
+        }
+        List<FineTuner.LabelledBatch> step = List.of(mlmBatch);
+        for (int i = 0; i < 3; i++) mlmTuner.step(step);
+        mixed.synchronize();
+        long t0 = System.nanoTime();
+        double loss = 0;
+        long launches0 = mixed.launches();
+        for (int i = 0; i < iters; i++) loss = mlmTuner.step(step).loss();
+        mixed.synchronize();
+        double ms = (System.nanoTime() - t0) / 1e6 / iters;
+        return String.format("ok ms=%.3f loss=%.4f launches=%d selected=%d", ms, loss, (mixed.launches() - launches0) / iters,
+                ((Targets.Selected) mlmBatch.targets()).rows().length);
+    }
+
+    /** Inference models by directory, loaded on first use. */
+    private final Map<String, BertForSequenceClassification> inferenceModels = new HashMap<>();
+
+    /**
+     * Sequence-classification inference on a B × T batch of random tokens (no padding): upload, the
+     * forward without a tape, the logits downloaded, as predict runs each batch. Host wall time per
+     * batch after warm-up.
+     */
+    private String inference(int batch, int seq, int iters, String modelDir) throws IOException {
+        if (iters == 0) return "ok available";
+        BertForSequenceClassification model = inferenceModels.get(modelDir);
+        if (model == null) {
+            model = BertForSequenceClassification.load(Path.of(modelDir), mixed, LoadOptions.defaults());
+            inferenceModels.put(modelDir, model);
+        }
+        SplittableRandom r = new SplittableRandom(13);
+        int n = batch * seq, vocab = model.config().vocabSize();
+        int[] ids = new int[n], types = new int[n], mask = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = r.nextInt(vocab);
+            mask[i] = 1;
+        }
+        Batch input = new Batch(batch, seq, ids, types, mask);
+        float checksum = 0;
+        for (int i = 0; i < 3; i++) model.logits(input);
+        mixed.synchronize();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < iters; i++) checksum += model.logits(input)[0][0];
+        double ms = (System.nanoTime() - t0) / 1e6 / iters;
+        return String.format("ok ms=%.3f seq_per_s=%.0f first_logit=%.4f", ms, batch / ms * 1000, checksum / iters);
     }
 }
