@@ -2,6 +2,12 @@
 # Order: $JAVA_HOME when it is 25+, then JDKs installed under the usual folders, then `java` on PATH.
 
 kanna_java_major() {  # prints the feature version of the java binary given, or nothing
+  # the JDK's release file says it without starting a JVM (a JVM start per candidate cost ~0.3 s)
+  local release="$(dirname "$(dirname "$1")")/release" v
+  if [ -f "$release" ]; then
+    v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release" | head -n 1)
+    [ -n "$v" ] && { echo "$v"; return; }
+  fi
   "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
 }
 
