@@ -17,6 +17,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -52,14 +54,14 @@ final class EmbedCommand implements Callable<Integer> {
             Utf8Lines in = new Utf8Lines(System.in, "stdin");
             int pad = config.padTokenId() == null ? 0 : config.padTokenId();
             LineBatches.forEach(in, encoder, options.batchSize, pad, (batch, lengths) -> {
-                StringBuilder sb = new StringBuilder();
+                List<String> lines = new ArrayList<>(batch.size());
                 for (float[] vector : model.embed(batch, mode)) {
+                    StringBuilder sb = new StringBuilder();
                     JsonFloats.append(sb, vector);
-                    sb.append('\n');
+                    lines.add(sb.toString());
                 }
-                out.print(sb);
-                out.flush();
-            });
+                return lines;
+            }, out);
         }
         return 0;
     }

@@ -21,7 +21,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "logits",
@@ -55,14 +57,14 @@ final class LogitsCommand implements Callable<Integer> {
                 BertForMaskedLM model = BertForMaskedLM.load(options.model, backend, load);
                 LineBatches.forEach(in, encoder, options.batchSize, pad, (batch, lengths) -> {
                     float[][][] logits = model.logits(batch);
-                    StringBuilder sb = new StringBuilder();
+                    List<String> lines = new ArrayList<>(logits.length);
                     for (int i = 0; i < logits.length; i++) {
+                        StringBuilder sb = new StringBuilder();
                         JsonFloats.append(sb, Arrays.copyOf(logits[i], lengths[i]));
-                        sb.append('\n');
+                        lines.add(sb.toString());
                     }
-                    out.print(sb);
-                    out.flush();
-                });
+                    return lines;
+                }, out);
             } else {
                 TaskModel model;
                 try (SafetensorsWeights weights = SafetensorsWeights.open(options.model)) {
@@ -72,8 +74,9 @@ final class LogitsCommand implements Callable<Integer> {
                 LineBatches.forEach(in, encoder, options.batchSize, pad, (batch, lengths) -> {
                     float[] outputs = model.outputs(batch);      // (B, K) or (B, T, K)
                     int row = model.perToken() ? batch.length() * k : k;
-                    StringBuilder sb = new StringBuilder();
+                    List<String> lines = new ArrayList<>(batch.size());
                     for (int i = 0; i < batch.size(); i++) {
+                        StringBuilder sb = new StringBuilder();
                         if (model.perToken()) {
                             float[][] tokens = new float[lengths[i]][];
                             for (int t = 0; t < lengths[i]; t++) tokens[t] = Arrays.copyOfRange(outputs, i * row + t * k, i * row + (t + 1) * k);
@@ -81,11 +84,10 @@ final class LogitsCommand implements Callable<Integer> {
                         } else {
                             JsonFloats.append(sb, Arrays.copyOfRange(outputs, i * row, (i + 1) * row));
                         }
-                        sb.append('\n');
+                        lines.add(sb.toString());
                     }
-                    out.print(sb);
-                    out.flush();
-                });
+                    return lines;
+                }, out);
             }
         }
         return 0;
