@@ -156,10 +156,16 @@ public record EnsembleManifest(String task, Method method, Weighting weighting, 
         return score.asDouble();
     }
 
-    /** The member's path relative to the ensemble directory (absolute when it lies on another root). */
+    /**
+     * The member's path relative to the ensemble directory, when they share a folder below the root
+     * (runs/a from runs/abc: ../a); else absolute, which stays right when the ensemble moves alone.
+     */
     private static String relative(Path base, Path member) {
         Path target = member.toAbsolutePath().normalize();
-        if (base.getRoot() == null || !base.getRoot().equals(target.getRoot())) return target.toString();
+        if (base.getRoot() == null || !base.getRoot().equals(target.getRoot())
+                || base.getNameCount() == 0 || target.getNameCount() == 0 || !base.getName(0).equals(target.getName(0))) {
+            return target.toString();
+        }
         String rel = base.relativize(target).toString();
         return rel.isEmpty() ? "." : rel;
     }
