@@ -5,6 +5,7 @@
  *
  *   OUT/fold-1 .. fold-K   each a train output directory (model, metrics.json, log, checkpoints)
  *   OUT/folds.json         the fold (1-based) that held out each training row, the seed, the strata
+ *                          (written first: --resume checks that it splits the rows the same way)
  *   OUT/metrics.json       each fold's held-out figures, their mean and sample standard deviation
  *                          (n − 1); with --validation, each fold model's and the folds' ensemble's
  *                          figures on that file as well
@@ -78,6 +79,8 @@ public final class CrossValidation {
         int[] fold = Folds.assign(strata, k, o.seed(), o.train());
         if (o.validation() != null) task.read(o.validation(), data);   // a bad file fails now, not after K runs
         prepareOutput();
+        checkSameFolds(fold);
+        writeFolds(fold, strata);
 
         List<Trainer.Result> runs = new ArrayList<>();
         List<Path> dirs = new ArrayList<>();
@@ -125,7 +128,6 @@ public final class CrossValidation {
         if (onFile != null) metrics.put("validation_file", validationFileJson(onFile));
         if (ensemble) metrics.put("ensemble", EnsembleManifest.FILE);
 
-        writeFolds(fold, strata);
         if (ensemble) manifest.write(o.out());
         AtomicFiles.writeString(o.out().resolve("metrics.json"), TrainingOutputs.JSON.writeValueAsString(metrics));
         return new Result(o.out(), task.name(), o.metricForBest(), runs, mean, std, onFile, metrics);
@@ -213,6 +215,19 @@ public final class CrossValidation {
             case Stratification.ByClasses c -> c.kind().equals("class") ? "class" : c.kind() + "-set";
             case Stratification.ByValue v -> "value (binned)";
         };
+    }
+
+    /** --resume: the folds must be those the run began with (another K, seed or data would mix two splits). */
+    private void checkSameFolds(int[] fold) throws IOException {
+        Path file = o.out().resolve(FOLDS_FILE);
+        if (!o.resume() || !Files.isRegularFile(file)) return;
+        JsonNode saved = TrainingOutputs.JSON.readTree(file.toFile()).get("fold_of_row");
+        boolean same = saved != null && saved.isArray() && saved.size() == fold.length;
+        for (int i = 0; same && i < fold.length; i++) same = saved.get(i).asInt() == fold[i] + 1;
+        if (!same) {
+            throw new IllegalArgumentException("--resume: " + file + " holds another split of the rows (other --folds,"
+                    + " --seed, --limit-train or data); resume with the settings the run began with");
+        }
     }
 
     /** folds.json: the fold that held out each training row, in the order of the training file(s). */

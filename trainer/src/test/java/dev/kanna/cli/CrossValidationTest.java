@@ -4,8 +4,8 @@
  * exact; metrics.json with each fold's figures and their mean and sample standard deviation
  * (recomputed here); --ensemble's ensemble.json weighted by the folds' held-out scores, which
  * evaluate takes; the --validation file scored by each fold and by their ensemble; token
- * classification stratified by the entity types of each sentence; --resume keeping finished folds;
- * and K larger than the smallest class: one line, exit 1, nothing written.
+ * classification stratified by the entity types of each sentence; --resume keeping finished folds
+ * and refusing another split; and K larger than the smallest class: one line, exit 1, nothing written.
  */
 package dev.kanna.cli;
 
@@ -139,6 +139,10 @@ class CrossValidationTest {
         assertEquals(0, resumed.exitCode(), resumed.err());
         assertTrue(resumed.err().contains("fold 1/3: resuming from"), resumed.err());
         assertEquals(new String(before), Files.readString(out.resolve("metrics.json")));
+        CliRun other = CliRun.run(with(TinyFixtures.trainArgs(out), "--folds", "4", "--ensemble", "--resume"));
+        assertEquals(1, other.exitCode(), other.err());
+        assertEquals(List.of("kanna train: --resume: " + out.resolve("folds.json") + " holds another split of the rows"
+                + " (other --folds, --seed, --limit-train or data); resume with the settings the run began with"), other.errLines());
     }
 
     @Test
