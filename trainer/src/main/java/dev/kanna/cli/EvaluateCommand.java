@@ -11,6 +11,7 @@ import dev.kanna.io.AtomicFiles;
 import dev.kanna.task.DataOptions;
 import dev.kanna.task.Evaluation;
 import dev.kanna.trainer.FineTunedModel;
+import dev.kanna.trainer.Predictor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Spec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -31,9 +33,10 @@ import java.util.concurrent.Callable;
                 "Evaluate a fine-tuned model on labelled data, in the form its task trains on (JSONL/CSV/TSV text rows; "
                         + "CoNLL or JSONL sentences for token classification), optionally .gz.",
                 "Prints the task's figures as a table on stderr, and the same as one JSON object on the last line of stdout.",
+                "An ensemble directory (kanna ensemble, train --folds --ensemble) is evaluated as one model, each member beside it.",
                 "Example: kanna evaluate --model runs/spam --data test.jsonl.gz"})
 final class EvaluateCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Fine-tuned model directory.")
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Fine-tuned model directory, or an ensemble directory.")
     Path model;
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "Labelled data.")
     Path data;
@@ -65,8 +68,10 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         FineTunedModel.Report report;
         String task;
-        try (FineTunedModel m = FineTunedModel.load(model, device.device, device.threads, maxLength, err::println)) {
+        List<String> metricNames;
+        try (Predictor m = Predictor.load(model, device.device, device.threads, maxLength, err::println)) {
             task = m.task().name();
+            metricNames = m.task().metricNames();
             report = m.evaluateWithErrors(data, new DataOptions(fields.fields(), taskOptions.tagFields(), maxLength,
                     taskOptions.stride(maxLength), false, taskOptions.scheme()), batchSize, true);
         }
@@ -82,8 +87,11 @@ final class EvaluateCommand implements Callable<Integer> {
         err.println();
         err.print(eval.metrics().toTable());
         err.printf(Locale.ROOT, "loss %.4f; %d rows in %.1f s%n", eval.loss(), eval.rows(), seconds);
+        if (!report.members().isEmpty()) err.print(EnsembleReport.table(report, metricNames));
         err.flush();
-        spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(json(eval, task, data, seconds)));
+        Map<String, Object> json = json(eval, task, data, seconds);
+        if (!report.members().isEmpty()) json.put("members", EnsembleReport.json(report.members()));
+        spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(json));
         spec.commandLine().getOut().flush();
         return 0;
     }

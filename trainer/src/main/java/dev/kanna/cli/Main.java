@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
                 ExtendVocabCommand.class,
                 EvaluateCommand.class,
                 PredictCommand.class,
+                EnsembleCommand.class,
                 ServeCommand.class,
                 CommandLine.HelpCommand.class,
         })

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kanna.data.DatasetException;
 import dev.kanna.data.Example;
 import dev.kanna.data.Utf8Lines;
-import dev.kanna.trainer.FineTunedModel;
+import dev.kanna.trainer.Predictor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,9 +32,10 @@ import java.util.concurrent.Callable;
                 "  token classification {\"entities\":[{\"label\":...,\"start\":...,\"end\":...,\"text\":...,\"score\":...}]}"
                         + " (character offsets into the line; longer lines are windowed, not cut)",
                 "  multi-label {\"labels\":[...],\"probabilities\":{...}}; regression {\"value\":...}",
+                "An ensemble directory (kanna ensemble) predicts as one model: its members' averaged probabilities, or their vote.",
                 "Example: echo 'Subject: cheap meds, no prescription' | kanna predict --model runs/spam"})
 final class PredictCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Fine-tuned model directory.")
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Fine-tuned model directory, or an ensemble directory.")
     Path model;
     @Option(names = "--pair", description = "Each line holds two texts separated by a tab.")
     boolean pair;
@@ -55,7 +56,7 @@ final class PredictCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         ObjectMapper json = new ObjectMapper();
         PrintWriter out = spec.commandLine().getOut();
-        try (FineTunedModel classifier = FineTunedModel.load(model, device.device, device.threads, maxLength, err::println);
+        try (Predictor classifier = Predictor.load(model, device.device, device.threads, maxLength, err::println);
              Utf8Lines lines = new Utf8Lines(System.in, "stdin")) {
             List<Example> chunk = new ArrayList<>();
             String line;
@@ -77,7 +78,7 @@ final class PredictCommand implements Callable<Integer> {
         return Example.unlabelled(line.substring(0, tab), line.substring(tab + 1), number);
     }
 
-    private void flush(FineTunedModel classifier, List<Example> chunk, ObjectMapper json, PrintWriter out)
+    private void flush(Predictor classifier, List<Example> chunk, ObjectMapper json, PrintWriter out)
             throws Exception {
         if (chunk.isEmpty()) return;
         for (Map<String, Object> p : classifier.predict(chunk, batchSize)) out.println(json.writeValueAsString(p));

@@ -35,6 +35,7 @@ import java.util.concurrent.Callable;
                 "The top --unfreeze-top encoder layers and the head train; the rest stay frozen.",
                 "OUT becomes a Hugging Face directory (transformers loads it unchanged) with training_log.jsonl, "
                         + "metrics.json, training_curves.svg, training_record.json and checkpoint-<step>/ folders.",
+                "With --folds K: K-fold cross-validation instead (OUT/fold-1..K, their mean ± sd in OUT/metrics.json).",
                 "Example: kanna train --model models/all-MiniLM-L6-v2 --train train.jsonl.gz "
                         + "--validation validation.jsonl.gz --out runs/spam"})
 final class TrainCommand implements Callable<Integer> {
@@ -77,12 +78,15 @@ final class TrainCommand implements Callable<Integer> {
     boolean cacheFrozen;
     @Mixin
     TrainingOptions training;
+    @Mixin
+    CrossValidationOptions crossValidation;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        if (crossValidation.requested()) return crossValidation.run(spec, options());
         return TrainCommand.run(spec, options());
     }
 

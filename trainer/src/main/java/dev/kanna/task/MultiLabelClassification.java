@@ -28,6 +28,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 public final class MultiLabelClassification extends TextTask {
     public static final String NAME = "multi-label";
@@ -99,6 +101,49 @@ public final class MultiLabelClassification extends TextTask {
             else if (gold) fn++;
         }
         return tp == 0 ? 0 : 2.0 * tp / (2.0 * tp + fp + fn);
+    }
+
+    /** Folds by each row's set of labels (its label-set, the empty set included). */
+    @Override
+    public Stratification stratification(List<Example> rows) {
+        List<SortedSet<String>> sets = new ArrayList<>(rows.size());
+        for (Example row : rows) sets.add(new TreeSet<>(row.labels()));
+        return new Stratification.ByClasses(sets, "label");
+    }
+
+    @Override
+    public Link link() {
+        return Link.SIGMOID;
+    }
+
+    /** A label is decided at its own threshold. */
+    @Override
+    public float[] decisions(float[] outputs, List<String> labels) {
+        int k = labels.size();
+        float[] d = new float[outputs.length];
+        for (int e = 0; e < outputs.length; e++) d[e] = sigmoid(outputs[e]) >= threshold(labels.get(e % k)) ? 1 : 0;
+        return d;
+    }
+
+    /**
+     * A mean ensemble decides each label at its members' weighted mean threshold (0.5 when none was
+     * tuned); a vote predicts a label when members holding half the weight or more predict it, each
+     * at its own threshold (decisions), so the vote's share is compared with 0.5.
+     */
+    @Override
+    public MultiLabelClassification ensembled(List<? extends Task<?, ?>> members, double[] weights, boolean vote) {
+        if (vote) return new MultiLabelClassification();
+        Map<String, Double> mean = new LinkedHashMap<>();
+        for (int m = 0; m < members.size(); m++) {
+            MultiLabelClassification member = (MultiLabelClassification) members.get(m);
+            for (String label : member.thresholds.keySet()) mean.put(label, 0.0);
+        }
+        for (String label : mean.keySet()) {
+            double t = 0;
+            for (int m = 0; m < members.size(); m++) t += weights[m] * ((MultiLabelClassification) members.get(m)).threshold(label);
+            mean.put(label, t);
+        }
+        return new MultiLabelClassification(mean);
     }
 
     @Override

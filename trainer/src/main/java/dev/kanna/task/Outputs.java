@@ -9,10 +9,12 @@ package dev.kanna.task;
 
 import dev.kanna.report.ProgressBar;
 
+import dev.kanna.bert.Batch;
 import dev.kanna.bert.TaskModel;
 import dev.kanna.train.Targets;
 
 import java.util.Arrays;
+import java.util.List;
 
 public final class Outputs {
     private Outputs() {
@@ -62,15 +64,44 @@ public final class Outputs {
                     from = to;
                 }
             } else {
-                float[] batch = source.outputs(indices);
-                int row = perToken ? t * k : k;
-                for (int b = 0; b < indices.length; b++) {
-                    int width = perToken ? data.length(indices[b]) * k : k;
-                    out[indices[b]] = data.reduce(indices[b], Arrays.copyOfRange(batch, b * row, b * row + width));
-                }
+                unpad(source.outputs(indices), indices, t, k, perToken, data, out);
             }
             if (progress != null) progress.step(indices.length, "");
         }
         return out;
+    }
+
+    /**
+     * Several models of one task over the same data, an ensemble's members: each batch is built once
+     * and run by each model in turn, so the data costs one tokenization and one padding whatever the
+     * number of models. Returns [model][example] outputs, unpadded, as collect gives each (data whose
+     * targets select rows is not taken: that is masked-LM pretraining, which has no ensembles).
+     *
+     * @param progress nullable; advances by examples
+     */
+    public static float[][][] collect(List<TaskModel> models, TaskData data, int batchSize, ProgressBar progress) {
+        if (data.selectsRows()) throw new IllegalArgumentException("outputs at selected rows are not combined");
+        int n = data.size(), k = models.getFirst().numOutputs();
+        boolean perToken = models.getFirst().perToken();
+        int[] order = data.byLength();
+        float[][][] out = new float[models.size()][n][];
+        for (int start = 0; start < n; start += batchSize) {
+            int[] indices = Arrays.copyOfRange(order, start, Math.min(n, start + batchSize));
+            int t = 1;
+            for (int i : indices) t = Math.max(t, data.length(i));
+            Batch batch = data.batch(indices);
+            for (int m = 0; m < models.size(); m++) unpad(models.get(m).outputs(batch), indices, t, k, perToken, data, out[m]);
+            if (progress != null) progress.step(indices.length, "");
+        }
+        return out;
+    }
+
+    /** Splits a batch's (B, K) or (B, T, K) outputs into out[example], each unpadded and reduced. */
+    private static void unpad(float[] batch, int[] indices, int t, int k, boolean perToken, TaskData data, float[][] out) {
+        int row = perToken ? t * k : k;
+        for (int b = 0; b < indices.length; b++) {
+            int width = perToken ? data.length(indices[b]) * k : k;
+            out[indices[b]] = data.reduce(indices[b], Arrays.copyOfRange(batch, b * row, b * row + width));
+        }
     }
 }

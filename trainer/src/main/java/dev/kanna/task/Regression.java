@@ -78,6 +78,19 @@ public final class Regression extends TextTask {
         return new Evaluation(metrics.mse(), n, metrics);
     }
 
+    /** Folds by value: rows sorted by their target and dealt out in turn (binned K-fold, bins of K rows). */
+    @Override
+    public Stratification stratification(List<Example> rows) {
+        double[] values = new double[rows.size()];
+        for (int i = 0; i < values.length; i++) values[i] = Double.parseDouble(rows.get(i).label());
+        return new Stratification.ByValue(values);
+    }
+
+    @Override
+    public Link link() {
+        return Link.IDENTITY;
+    }
+
     /** Every row with its error, the largest absolute errors first (a regression is never exactly right). */
     @Override
     public List<Map<String, Object>> errors(List<Example> rows, TextData data, float[][] outputs, List<String> labels) {

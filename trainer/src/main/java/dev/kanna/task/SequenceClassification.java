@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 public final class SequenceClassification extends TextTask {
     public static final String NAME = "sequence-classification";
@@ -120,6 +122,18 @@ public final class SequenceClassification extends TextTask {
             out.add(row);
         }
         return out;
+    }
+
+    @Override
+    public Stratification stratification(List<Example> rows) {
+        List<SortedSet<String>> classes = new ArrayList<>(rows.size());
+        for (Example row : rows) classes.add(new TreeSet<>(List.of(row.label())));
+        return new Stratification.ByClasses(classes, "class");
+    }
+
+    @Override
+    public Link link() {
+        return Link.SOFTMAX;
     }
 
     static float[] softmax(float[] logits) {

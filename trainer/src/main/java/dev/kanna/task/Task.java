@@ -12,6 +12,8 @@
  *   scores  = evaluate(data, outputs)         the loss and the task's metrics
  *   errors  = errors(rows, data, outputs)     what it got wrong, row by row
  *   output  = predictions(data, outputs)      one JSON object per input
+ *   folds   = stratification(rows)            what cross-validation keeps even across folds
+ *   link()                                    how an ensemble averages outputs (as probabilities)
  */
 package dev.kanna.task;
 
@@ -73,6 +75,29 @@ public interface Task<R, E extends TaskData> {
 
     /** One JSON-ready object per input of encodeInputs, from the outputs of its examples. */
     List<Map<String, Object>> predictions(E data, float[][] outputs, List<String> labels);
+
+    /** What cross-validation (train --folds) keeps even across folds: each row's classes, or its value. */
+    default Stratification stratification(List<R> rows) {
+        throw new IllegalArgumentException("--folds: " + name() + " cannot be cross-validated");
+    }
+
+    /** How an ensemble reads this task's outputs as probabilities: softmax, sigmoid or the value itself. */
+    default Link link() {
+        throw new IllegalArgumentException(name() + " models cannot be ensembled");
+    }
+
+    /** What a model decides from its outputs (rows · K), 1 or 0 per output, as its predictions do: what a vote counts. */
+    default float[] decisions(float[] outputs, List<String> labels) {
+        return link().decisions(outputs, labels.size());
+    }
+
+    /**
+     * The task as an ensemble of members of it applies it: itself, unless the task carries a decision
+     * rule of its own (multi-label thresholds). members: the members' tasks; weights summing to 1.
+     */
+    default Task<R, E> ensembled(List<? extends Task<?, ?>> members, double[] weights, boolean vote) {
+        return this;
+    }
 
     /**
      * What a task may fit on validation outputs after training (multi-label: per-label decision

@@ -39,6 +39,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 public final class TokenClassification implements Task<TaggedSentence, TokenClassification.Data> {
     public static final String NAME = "token-classification";
@@ -278,6 +280,24 @@ public final class TokenClassification implements Task<TaggedSentence, TokenClas
         if (window < 0) return null;
         int at = w.position(sentence, word) * k;
         return java.util.Arrays.copyOfRange(outputs[window], at, at + k);
+    }
+
+    /** Folds by the entity types each sentence holds (a sentence without entities holds none). */
+    @Override
+    public Stratification stratification(List<TaggedSentence> rows) {
+        List<SortedSet<String>> types = new ArrayList<>(rows.size());
+        for (TaggedSentence sentence : rows) {
+            SortedSet<String> present = new TreeSet<>();
+            for (Entities.Span span : Entities.of(sentence.tags())) present.add(span.type());
+            types.add(present);
+        }
+        return new Stratification.ByClasses(types, "entity type");
+    }
+
+    /** A softmax over the tags of each token: an ensemble averages per-token probabilities before entities are decoded. */
+    @Override
+    public Link link() {
+        return Link.SOFTMAX;
     }
 
     @Override

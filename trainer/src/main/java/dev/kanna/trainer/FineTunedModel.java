@@ -33,15 +33,18 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
-public final class FineTunedModel implements AutoCloseable {
+public final class FineTunedModel implements Predictor {
     private final Backend backend;
+    private final boolean ownsBackend;   // false: an ensemble's member, on the ensemble's backend
     private final Task<?, ?> task;
     private final TaskModel model;
     private final BertTokenizer tokenizer;
     private final int maxLength;
 
-    private FineTunedModel(Backend backend, Task<?, ?> task, TaskModel model, BertTokenizer tokenizer, int maxLength) {
+    private FineTunedModel(Backend backend, boolean ownsBackend, Task<?, ?> task, TaskModel model,
+                           BertTokenizer tokenizer, int maxLength) {
         this.backend = backend;
+        this.ownsBackend = ownsBackend;
         this.task = task;
         this.model = model;
         this.tokenizer = tokenizer;
@@ -57,26 +60,47 @@ public final class FineTunedModel implements AutoCloseable {
             throws IOException {
         ModelDirectory.requireTrainable(dir);
         BertConfig config = BertConfig.read(dir.resolve("config.json"));
-        if (maxLength > config.maxPositionEmbeddings()) {
-            throw new IllegalArgumentException("--max-length " + maxLength + " exceeds the model's "
-                    + "max_position_embeddings (" + config.maxPositionEmbeddings() + ")");
-        }
-        Task<?, ?> task = Tasks.of(config, dir);
+        checkMaxLength(config, maxLength);
         Backend backend = Backends.open(device, new BackendOptions(threads, true), log);
-        try (SafetensorsWeights weights = SafetensorsWeights.open(dir)) {
-            TaskModel model = task.load(weights, config, backend, LoadOptions.defaults().withWarnings(log));
-            return new FineTunedModel(backend, task, model, BertTokenizer.load(dir),
-                    maxLength > 0 ? maxLength : config.maxPositionEmbeddings());
+        try {
+            return load(dir, config, backend, true, maxLength, log);
         } catch (IOException | RuntimeException e) {
             backend.close();
             throw e;
         }
     }
 
+    /** A model on a backend it does not own (an ensemble's member): closing it leaves the backend open. */
+    static FineTunedModel load(Path dir, Backend backend, int maxLength, Consumer<String> log) throws IOException {
+        ModelDirectory.requireTrainable(dir);
+        BertConfig config = BertConfig.read(dir.resolve("config.json"));
+        checkMaxLength(config, maxLength);
+        return load(dir, config, backend, false, maxLength, log);
+    }
+
+    private static FineTunedModel load(Path dir, BertConfig config, Backend backend, boolean ownsBackend, int maxLength,
+                                       Consumer<String> log) throws IOException {
+        Task<?, ?> task = Tasks.of(config, dir);
+        try (SafetensorsWeights weights = SafetensorsWeights.open(dir)) {
+            TaskModel model = task.load(weights, config, backend, LoadOptions.defaults().withWarnings(log));
+            return new FineTunedModel(backend, ownsBackend, task, model, BertTokenizer.load(dir),
+                    maxLength > 0 ? maxLength : config.maxPositionEmbeddings());
+        }
+    }
+
+    private static void checkMaxLength(BertConfig config, int maxLength) {
+        if (maxLength > config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("--max-length " + maxLength + " exceeds the model's "
+                    + "max_position_embeddings (" + config.maxPositionEmbeddings() + ")");
+        }
+    }
+
+    @Override
     public Task<?, ?> task() {
         return task;
     }
 
+    @Override
     public List<String> labels() {
         return model.config().labels();
     }
@@ -90,20 +114,24 @@ public final class FineTunedModel implements AutoCloseable {
     }
 
     /** The data options for this model's inputs, with fields as given. */
+    @Override
     public DataOptions dataOptions(DataOptions given) {
         return given.withMaxLength(maxLength);
     }
 
+    @Override
     public BertTokenizer tokenizer() {
         return tokenizer;
     }
 
     /** Tokens per input after truncation (token classification: per window). */
+    @Override
     public int maxLength() {
         return maxLength;
     }
 
     /** One JSON-ready prediction per input (text, or text pair), in order. */
+    @Override
     public List<Map<String, Object>> predict(List<Example> inputs, int batchSize) {
         Encoded encoded = encode(inputs, maxLength);
         return encoded.predictions().apply(outputs(encoded.data(), batchSize, null));
@@ -128,16 +156,25 @@ public final class FineTunedModel implements AutoCloseable {
         return new Encoded(data, outputs -> t.predictions(data, outputs, labels));
     }
 
-    /** An evaluation and, when asked for, the rows the model got wrong (Task.errors). */
-    public record Report(Evaluation evaluation, List<Map<String, Object>> errors) {
+    /**
+     * An evaluation and, when asked for, the rows the model got wrong (Task.errors); for an ensemble,
+     * also each member's evaluation on the same data (empty for one model).
+     */
+    public record Report(Evaluation evaluation, List<Map<String, Object>> errors,
+                         List<Ensemble.MemberEvaluation> members) {
+        public Report(Evaluation evaluation, List<Map<String, Object>> errors) {
+            this(evaluation, errors, List.of());
+        }
     }
 
     /** Evaluates on a labelled file (read as this model's task reads it); unknown labels are an error naming the row. */
+    @Override
     public Evaluation evaluate(Path file, DataOptions options, int batchSize, boolean showProgress) {
         return evaluate(task, file, dataOptions(options), batchSize, showProgress, false).evaluation();
     }
 
     /** As evaluate, with the rows the model got wrong. */
+    @Override
     public Report evaluateWithErrors(Path file, DataOptions options, int batchSize, boolean showProgress) {
         return evaluate(task, file, dataOptions(options), batchSize, showProgress, true);
     }
@@ -163,6 +200,6 @@ public final class FineTunedModel implements AutoCloseable {
 
     @Override
     public void close() {
-        backend.close();
+        if (ownsBackend) backend.close();
     }
 }

@@ -16,6 +16,10 @@ public final class ModelDirectory {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException(dir + ": no such model directory");
         }
+        if (EnsembleManifest.isIn(dir) && !Files.isRegularFile(dir.resolve("config.json"))) {
+            throw new IllegalArgumentException(dir + " is an ensemble directory; this takes a single model (evaluate,"
+                    + " predict and logits take ensembles)");
+        }
         for (String required : new String[]{"config.json", "model.safetensors"}) {
             if (!Files.isRegularFile(dir.resolve(required))) {
                 throw new IllegalArgumentException(dir + ": not a model directory (no " + required + ")");

@@ -65,6 +65,19 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
     }
 
 
+    /**
+     * The options of one cross-validation fold: its own output directory and no validation file (it
+     * validates on its held-out rows, which the trainer is given).
+     */
+    public TrainOptions forFold(Path foldOut, boolean resumeFold) {
+        return new TrainOptions(model, train, null, foldOut, fields, epochs, batchSize, gradientAccumulation, lr, maxLength,
+                unfreezeTop, unfreeze, unfreezePattern, freezeEmbeddings, schedule, warmupRatio, warmupSteps, weightDecay,
+                maxGradNorm, labelSmoothing, classWeightsAuto, seed, evalSteps, saveSteps, saveTotalLimit, metricForBest,
+                earlyStopping, maxSteps, limitTrain, evalBatchSize, dropout, cacheFrozen, resumeFold, overwrite, device,
+                threads, task, tagFields, stride, labelAllTokens, scheme, tuneThresholds, moreTrain, masking, layerwise,
+                reinitTop);
+    }
+
     /** The figure that picks the best model: as given, else the task's first metric (macro_f1, f1, micro_f1, mse). */
     @Override
     public String metricForBest() {

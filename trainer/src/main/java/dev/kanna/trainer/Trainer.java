@@ -63,6 +63,14 @@ public final class Trainer {
                          double trainSeconds, double samplesPerSecond, String device, String task, String metric) {
     }
 
+    /**
+     * Rows a caller read and split itself (cross-validation's folds), trained on instead of the files
+     * of the options: training rows, validation rows (null: none), and the labels, which the caller
+     * takes from all its rows so that every fold's model has the same.
+     */
+    public record Rows<R>(List<R> train, List<R> validation, List<String> labels) {
+    }
+
     private final TrainOptions o;
     private final List<String> commandLine;
     private final Consumer<String> log;
@@ -74,10 +82,11 @@ public final class Trainer {
     }
 
     public Result run() throws IOException {
-        return run(o.taskObject());
+        return run(o.taskObject(), null);
     }
 
-    private <R, E extends TaskData> Result run(Task<R, E> task) throws IOException {
+    /** Trains on given rows (null: the files of the options); the files are still hashed for --resume. */
+    public <R, E extends TaskData> Result run(Task<R, E> task, Rows<R> given) throws IOException {
         ModelDirectory.requireTrainable(o.model());
         String metric = o.metricForBest();
         if (!metric.equals("loss") && !task.metricNames().contains(metric)) {
@@ -87,7 +96,7 @@ public final class Trainer {
         if (o.tuneThresholds() && !task.calibrates()) {
             throw new IllegalArgumentException("--tune-thresholds applies to multi-label, not to " + task.name());
         }
-        if (o.tuneThresholds() && o.validation() == null) {
+        if (o.tuneThresholds() && (given != null ? given.validation() == null : o.validation() == null)) {
             throw new IllegalArgumentException("--tune-thresholds needs --validation data to tune on");
         }
         Path resumeFrom = checkOutput();
@@ -102,10 +111,18 @@ public final class Trainer {
         }
         DataOptions data = o.dataOptions();
         List<R> trainRows = new ArrayList<>();
-        for (Path file : o.trainFiles()) trainRows.addAll(task.read(file, data));
-        if (o.limitTrain() > 0 && o.limitTrain() < trainRows.size()) trainRows = trainRows.subList(0, o.limitTrain());
-        List<R> validationRows = o.validation() == null ? null : task.read(o.validation(), data);
-        List<String> labels = task.labels(trainRows, o.train());
+        List<R> validationRows;
+        List<String> labels;
+        if (given != null) {
+            trainRows = given.train();
+            validationRows = given.validation();
+            labels = given.labels();
+        } else {
+            for (Path file : o.trainFiles()) trainRows.addAll(task.read(file, data));
+            if (o.limitTrain() > 0 && o.limitTrain() < trainRows.size()) trainRows = trainRows.subList(0, o.limitTrain());
+            validationRows = o.validation() == null ? null : task.read(o.validation(), data);
+            labels = task.labels(trainRows, o.train());
+        }
         if (saved != null && !labels.equals(saved.labels)) {
             throw new IllegalArgumentException("--resume: " + resumeFrom + " was trained on labels "
                     + saved.labels + ", the data now has " + labels);
@@ -122,7 +139,8 @@ public final class Trainer {
         }
 
         BertTokenizer tokenizer = BertTokenizer.load(o.model());
-        E validation = validationRows == null ? null : task.encode(tokenizer, validationRows, labels, data, o.validation());
+        E validation = validationRows == null ? null : task.encode(tokenizer, validationRows, labels, data,
+                o.validation() != null ? o.validation() : o.train());
         E train = task.encode(tokenizer, trainRows, labels, data, o.train());
         log.accept(String.format(Locale.ROOT, "tokenized %d training and %d validation rows (max length %d)",
                 trainRows.size(), validationRows == null ? 0 : validationRows.size(), o.maxLength()));
@@ -153,7 +171,7 @@ public final class Trainer {
     }
 
     /** Refuses to delete an OUT that holds (or lies in) the inputs, the working directory or the Kanna folder. */
-    private void checkSafeToDelete(Path out) throws IOException {
+    void checkSafeToDelete(Path out) throws IOException {
         Path dir = out.toRealPath();
         String home = System.getProperty("kanna.home");   // set by the ./kanna launcher
         String problem = null;
