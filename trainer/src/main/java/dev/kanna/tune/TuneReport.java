@@ -31,7 +31,7 @@ public final class TuneReport {
         return String.join(", ", parts);
     }
 
-    /** A finished trial in one line: "trial 3 complete: macro_f1 0.8123 (epochs 0.71 0.81) in 00:42". */
+    /** A finished trial in one line: "trial 3 complete in 00:42: macro_f1 0.8123 (epochs 0.7100 0.8123)". */
     static String line(Trial t, String metric) {
         String epochs = t.epochValues().isEmpty() ? "" : " (epochs " + String.join(" ", t.epochValues().stream()
                 .map(v -> String.format(Locale.ROOT, "%.4f", v)).toList()) + ")";
@@ -40,8 +40,8 @@ public final class TuneReport {
             case PRUNED -> "pruned after epoch " + t.epochValues().size() + epochs;
             case FAILED -> t.reason();
         };
-        return String.format(Locale.ROOT, "trial %d %s: %s in %s", t.number(), t.state().json(), outcome,
-                ProgressBar.formatDuration(t.seconds()));
+        return String.format(Locale.ROOT, "trial %d %s in %s: %s", t.number(), t.state().json(),
+                ProgressBar.formatDuration(t.seconds()), outcome);
     }
 
     /** Writes best.json (when a trial completed), tune.svg and summary.json; returns the summary. */
