@@ -177,7 +177,7 @@ public final class Tuner {
             for (int i = 0; i < components.length; i++) {
                 String name = components[i].getName();
                 types[i] = components[i].getType();
-                args[i] = changes.containsKey(name) ? changes.get(name) : components[i].getAccessor().invoke(record);
+                args[i] = changes.containsKey(name) ? changes.get(name) : field(record, name);
                 unknown.remove(name);
             }
             if (!unknown.isEmpty()) throw new IllegalArgumentException(record.getClass().getSimpleName() + " has no " + unknown);
@@ -189,6 +189,13 @@ public final class Tuner {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot copy " + record.getClass().getSimpleName(), e);
         }
+    }
+
+    /** A record's component as stored (an accessor may return a derived default instead, as metricForBest does). */
+    private static Object field(Record record, String name) throws ReflectiveOperationException {
+        java.lang.reflect.Field f = record.getClass().getDeclaredField(name);
+        f.setAccessible(true);
+        return f.get(record);
     }
 
     /** One trial: a training run in OUT/trials/trial-NNNN whose epochs report to the pruner. */
