@@ -210,11 +210,8 @@ public final class Tuner {
             String prefix = String.format(Locale.ROOT, "trial %d: ", number);
             Trainer.Result result = new Trainer(options, trainCommand(settings, dir), line -> log.accept(prefix + line))
                     .share(shared)
-                    .listen(end -> {
-                        boolean stop = reporter.report(metric(end.validation()));
-                        if (stop) log.accept(prefix + "pruned after epoch " + end.epochs());
-                        return stop ? EpochListener.Decision.STOP : EpochListener.Decision.CONTINUE;
-                    })
+                    .listen(end -> reporter.report(metric(end.validation())) ? EpochListener.Decision.STOP
+                            : EpochListener.Decision.CONTINUE)
                     .run();
             return metric(result.validation());
         }
