@@ -131,16 +131,22 @@ public final class Trainer {
             }
             checkSameData(resumeFrom, saved.dataSha256, dataHashes);
         }
+        // Checked before the data is read: a run that reuses shared data reads none.
+        BertConfig baseConfig = BertConfig.read(o.model().resolve("config.json"));
+        if (o.maxLength() > baseConfig.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("--max-length " + o.maxLength() + " exceeds the model's "
+                    + "max_position_embeddings (" + baseConfig.maxPositionEmbeddings() + ") in "
+                    + o.model().resolve("config.json"));
+        }
+        if (o.reinitTop() > baseConfig.numHiddenLayers()) {
+            throw new IllegalArgumentException("--reinit-top " + o.reinitTop() + " exceeds the model's "
+                    + baseConfig.numHiddenLayers() + " encoder layers (num_hidden_layers in " + o.model().resolve("config.json") + ")");
+        }
         Prepared<E> prepared = prepared(task);
         List<String> labels = prepared.labels();
         if (saved != null && !labels.equals(saved.labels)) {
             throw new IllegalArgumentException("--resume: " + resumeFrom + " was trained on labels "
                     + saved.labels + ", the data now has " + labels);
-        }
-        BertConfig baseConfig = BertConfig.read(o.model().resolve("config.json"));
-        if (o.reinitTop() > baseConfig.numHiddenLayers()) {
-            throw new IllegalArgumentException("--reinit-top " + o.reinitTop() + " exceeds the model's "
-                    + baseConfig.numHiddenLayers() + " encoder layers (num_hidden_layers in " + o.model().resolve("config.json") + ")");
         }
         E train = prepared.train(), validation = prepared.validation();
         Loss loss = task.loss(train, new Task.LossOptions(o.labelSmoothing(), o.classWeightsAuto()));
@@ -166,12 +172,6 @@ public final class Trainer {
         if (o.limitTrain() > 0 && o.limitTrain() < trainRows.size()) trainRows = trainRows.subList(0, o.limitTrain());
         List<R> validationRows = o.validation() == null ? null : task.read(o.validation(), data);
         List<String> labels = task.labels(trainRows, o.train());
-        BertConfig baseConfig = BertConfig.read(o.model().resolve("config.json"));
-        if (o.maxLength() > baseConfig.maxPositionEmbeddings()) {
-            throw new IllegalArgumentException("--max-length " + o.maxLength() + " exceeds the model's "
-                    + "max_position_embeddings (" + baseConfig.maxPositionEmbeddings() + ") in "
-                    + o.model().resolve("config.json"));
-        }
 
         BertTokenizer tokenizer = BertTokenizer.load(o.model());
         E validation = validationRows == null ? null : task.encode(tokenizer, validationRows, labels, data, o.validation());
