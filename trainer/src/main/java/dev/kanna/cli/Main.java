@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
                 LogitsCommand.class,
                 PretrainCommand.class,
                 TrainCommand.class,
+                TuneCommand.class,
                 ExtendVocabCommand.class,
                 EvaluateCommand.class,
                 PredictCommand.class,

@@ -7,7 +7,8 @@
  * rebuilt; the layers unfrozen later run from it in every step, recording nothing while frozen.
  * Validation examples are cached in the batches evaluation uses
  * (longest first, the evaluation batch size), so evaluating from the cache gives bitwise the logits
- * of evaluating the whole model.
+ * of evaluating the whole model. Runs that share work (SharedWork: a search's trials) compute a
+ * cache once per frozen depth and reuse it.
  */
 package dev.kanna.trainer;
 
@@ -42,6 +43,12 @@ final class FrozenStates {
      */
     static FrozenStates prepare(TaskModel model, FineTuner tuner, TaskData train, TaskData validation,
                                 int batchSize, Consumer<String> log) {
+        return prepare(model, tuner, train, validation, batchSize, log, null);
+    }
+
+    /** As above, reusing shared's cache of this depth when it has one (shared: nullable), else keeping the new one there. */
+    static FrozenStates prepare(TaskModel model, FineTuner tuner, TaskData train, TaskData validation,
+                                int batchSize, Consumer<String> log, SharedWork shared) {
         BertModel bert = model.bert();
         int layers = tuner.frozenLowerLayers();
         boolean gradual = tuner.layerwise().gradualUnfreeze();
@@ -62,6 +69,12 @@ final class FrozenStates {
             log.accept("--cache-frozen does not apply: " + why + "; training without the cache");
             return null;
         }
+        SharedWork.FrozenPair kept = shared == null ? null : shared.frozen(layers, batchSize);
+        if (kept != null) {
+            log.accept(String.format(Locale.ROOT, "--cache-frozen: reusing the cache of the embeddings and layers 0-%d"
+                    + " from an earlier run (%s)", layers - 1, mebibytes(kept.bytes())));
+            return new FrozenStates(model, kept.train(), kept.validation());
+        }
         log.accept(String.format(Locale.ROOT, "--cache-frozen: caching the embeddings and layers 0-%d (dropout off there)"
                 + " for %d training%s examples: %s on the host (fp32, tokens × %d × 4 bytes)", layers - 1, train.size(),
                 validation == null ? "" : " and " + validation.size() + " validation", mebibytes(bytes), width));
@@ -69,8 +82,10 @@ final class FrozenStates {
             log.accept(String.format(Locale.ROOT, "--cache-frozen with --gradual-unfreeze: the cache holds layers 0-%d,"
                     + " which no epoch trains; the layers above it run in every step, frozen until their epoch", layers - 1));
         }
-        return new FrozenStates(model, compute(bert, layers, train, batchSize, "cache train"),
+        FrozenStates states = new FrozenStates(model, compute(bert, layers, train, batchSize, "cache train"),
                 validation == null ? null : compute(bert, layers, validation, batchSize, "cache validation"));
+        if (shared != null) shared.putFrozen(layers, batchSize, new SharedWork.FrozenPair(states.train, states.validation, bytes));
+        return states;
     }
 
     private static FrozenCache compute(BertModel bert, int layers, TaskData examples, int batchSize, String label) {

@@ -11,6 +11,9 @@
  *       evaluate every --eval-steps or at the epoch end → keep the best weights, count patience
  *       checkpoint every --save-steps and at the epoch end
  *   restore the best weights → write the model, tokenizer, log, metrics, plot and training record
+ *
+ * A run can be told each epoch's end (listen: an EpochListener, which may stop it there: a search's
+ * pruner) and share its tokenized data and frozen-layer caches with other runs (share: SharedWork).
  */
 package dev.kanna.trainer;
 
@@ -74,6 +77,13 @@ public final class Trainer {
     private final TrainOptions o;
     private final List<String> commandLine;
     private final Consumer<String> log;
+    private EpochListener listener = EpochListener.NONE;
+    private SharedWork shared;   // null: nothing shared
+
+    /** The data of a run after reading and tokenizing: labels in id order, row counts, the encoded datasets. */
+    private record Prepared<E extends TaskData>(List<String> labels, int trainRows, int validationRows, E train,
+                                                E validation) {
+    }
 
     public Trainer(TrainOptions options, List<String> commandLine, Consumer<String> log) {
         this.o = options;
@@ -81,8 +91,29 @@ public final class Trainer {
         this.log = log;
     }
 
+    /** Tells listener each epoch's end; it may stop the run there. */
+    public Trainer listen(EpochListener listener) {
+        this.listener = java.util.Objects.requireNonNull(listener);
+        return this;
+    }
+
+    /** Takes the tokenized data and frozen-layer caches from shared when they fit this run, and leaves its own there. */
+    public Trainer share(SharedWork shared) {
+        this.shared = shared;
+        return this;
+    }
+
     public Result run() throws IOException {
         return run(o.taskObject(), null);
+    }
+
+    /**
+     * Reads and tokenizes the data into the shared work without training (bad data fails here, before
+     * any run starts); a no-op when it already holds this data.
+     */
+    public void prepareData() throws IOException {
+        if (shared == null) throw new IllegalStateException("prepareData needs shared work to keep the data in");
+        prepared(o.taskObject(), null);
     }
 
     /** Trains on given rows (null: the files of the options); the files are still hashed for --resume. */
@@ -109,6 +140,44 @@ public final class Trainer {
             }
             checkSameData(resumeFrom, saved.dataSha256, dataHashes);
         }
+        // Checked before the data is read: a run that reuses shared data reads none.
+        BertConfig baseConfig = BertConfig.read(o.model().resolve("config.json"));
+        if (o.maxLength() > baseConfig.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("--max-length " + o.maxLength() + " exceeds the model's "
+                    + "max_position_embeddings (" + baseConfig.maxPositionEmbeddings() + ") in "
+                    + o.model().resolve("config.json"));
+        }
+        if (o.reinitTop() > baseConfig.numHiddenLayers()) {
+            throw new IllegalArgumentException("--reinit-top " + o.reinitTop() + " exceeds the model's "
+                    + baseConfig.numHiddenLayers() + " encoder layers (num_hidden_layers in " + o.model().resolve("config.json") + ")");
+        }
+        Prepared<E> prepared = prepared(task, given);
+        List<String> labels = prepared.labels();
+        if (saved != null && !labels.equals(saved.labels)) {
+            throw new IllegalArgumentException("--resume: " + resumeFrom + " was trained on labels "
+                    + saved.labels + ", the data now has " + labels);
+        }
+        E train = prepared.train(), validation = prepared.validation();
+        Loss loss = task.loss(train, new Task.LossOptions(o.labelSmoothing(), o.classWeightsAuto()));
+
+        try (Backend backend = Backends.open(o.device(), new BackendOptions(o.threads(), true), log)) {
+            log.accept("device: " + backend.description());
+            return new Run<>(task, labels, train, validation, loss, backend).train(resumeFrom, dataHashes, prepared.trainRows());
+        }
+    }
+
+    /**
+     * The run's data read and tokenized: the given rows (a fold of cross-validation), or the files of
+     * the options, from the shared work when it holds this very data, else read now (and kept there).
+     */
+    @SuppressWarnings("unchecked")   // the key names the task, whose encode made the kept data's type
+    private <R, E extends TaskData> Prepared<E> prepared(Task<R, E> task, Rows<R> given) throws IOException {
+        String key = dataKey(task);
+        if (given == null && shared != null && shared.data(key) instanceof Prepared<?> kept) {
+            log.accept(String.format(Locale.ROOT, "reusing the tokenized data of an earlier run (%d training and %d"
+                    + " validation rows)", kept.trainRows(), kept.validationRows()));
+            return (Prepared<E>) kept;
+        }
         DataOptions data = o.dataOptions();
         List<R> trainRows = new ArrayList<>();
         List<R> validationRows;
@@ -123,20 +192,6 @@ public final class Trainer {
             validationRows = o.validation() == null ? null : task.read(o.validation(), data);
             labels = task.labels(trainRows, o.train());
         }
-        if (saved != null && !labels.equals(saved.labels)) {
-            throw new IllegalArgumentException("--resume: " + resumeFrom + " was trained on labels "
-                    + saved.labels + ", the data now has " + labels);
-        }
-        BertConfig baseConfig = BertConfig.read(o.model().resolve("config.json"));
-        if (o.maxLength() > baseConfig.maxPositionEmbeddings()) {
-            throw new IllegalArgumentException("--max-length " + o.maxLength() + " exceeds the model's "
-                    + "max_position_embeddings (" + baseConfig.maxPositionEmbeddings() + ") in "
-                    + o.model().resolve("config.json"));
-        }
-        if (o.reinitTop() > baseConfig.numHiddenLayers()) {
-            throw new IllegalArgumentException("--reinit-top " + o.reinitTop() + " exceeds the model's "
-                    + baseConfig.numHiddenLayers() + " encoder layers (num_hidden_layers in " + o.model().resolve("config.json") + ")");
-        }
 
         BertTokenizer tokenizer = BertTokenizer.load(o.model());
         E validation = validationRows == null ? null : task.encode(tokenizer, validationRows, labels, data,
@@ -144,12 +199,18 @@ public final class Trainer {
         E train = task.encode(tokenizer, trainRows, labels, data, o.train());
         log.accept(String.format(Locale.ROOT, "tokenized %d training and %d validation rows (max length %d)",
                 trainRows.size(), validationRows == null ? 0 : validationRows.size(), o.maxLength()));
-        Loss loss = task.loss(train, new Task.LossOptions(o.labelSmoothing(), o.classWeightsAuto()));
+        Prepared<E> prepared = new Prepared<>(List.copyOf(labels), trainRows.size(),
+                validationRows == null ? 0 : validationRows.size(), train, validation);
+        if (shared != null && given == null) shared.putData(key, prepared);
+        return prepared;
+    }
 
-        try (Backend backend = Backends.open(o.device(), new BackendOptions(o.threads(), true), log)) {
-            log.accept("device: " + backend.description());
-            return new Run<>(task, labels, train, validation, loss, backend).train(resumeFrom, dataHashes, trainRows.size());
-        }
+    /** What the read and tokenized data depend on: the model's tokenizer, the files, the task and its data settings. */
+    private String dataKey(Task<?, ?> task) {
+        return String.join("|", "model=" + o.model().toAbsolutePath().normalize(), "task=" + task.name(),
+                "masking=" + o.masking(), "train=" + o.trainFiles().stream().map(p -> p.toAbsolutePath().normalize()).toList(),
+                "validation=" + (o.validation() == null ? null : o.validation().toAbsolutePath().normalize()),
+                "limitTrain=" + o.limitTrain(), "data=" + o.dataOptions());
     }
 
     /** Checks the out dir without touching it; returns the checkpoint to resume from, or null. */
@@ -275,7 +336,7 @@ public final class Trainer {
             long start = System.nanoTime();
             long samples = 0;
             FrozenStates frozen = o.cacheFrozen()
-                    ? FrozenStates.prepare(model, tuner, train, validation, o.evalBatchSize(), log) : null;
+                    ? FrozenStates.prepare(model, tuner, train, validation, o.evalBatchSize(), log, shared) : null;
             try (ProgressBar bar = new ProgressBar("train", totalSteps, "steps", startStep)) {
                 while (state.globalStep < totalSteps && !state.stoppedEarly) {
                     List<String> groups = tuner.startEpoch(state.epoch);
@@ -319,6 +380,12 @@ public final class Trainer {
                         if (o.evalSteps() == 0) best = evaluate(model, tuner, frozen, state, trainingLog, best);
                         state.epoch++;
                         state.batchInEpoch = 0;
+                        Map<String, Object> latest = state.evalLogs.isEmpty() ? null : state.evalLogs.getLast().metrics();
+                        if (listener.epochEnded(new EpochListener.EpochEnd(state.epoch, state.globalStep, latest))
+                                == EpochListener.Decision.STOP && !state.stoppedEarly && state.globalStep < totalSteps) {
+                            state.stoppedEarly = true;
+                            log.accept("stopped after epoch " + state.epoch + " (step " + state.globalStep + ") by the epoch listener");
+                        }
                         checkpoint(model, tuner, state, best);
                     }
                 }
