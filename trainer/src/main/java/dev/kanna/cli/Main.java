@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
                 LogitsCommand.class,
                 PretrainCommand.class,
                 TrainCommand.class,
+                WeakLabelCommand.class,
                 ExtendVocabCommand.class,
                 EvaluateCommand.class,
                 PredictCommand.class,

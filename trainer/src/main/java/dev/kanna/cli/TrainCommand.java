@@ -77,13 +77,16 @@ final class TrainCommand implements Callable<Integer> {
     boolean cacheFrozen;
     @Mixin
     TrainingOptions training;
+    @Mixin
+    ScarceDataOptions scarce;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        return TrainCommand.run(spec, options());
+        var selfTraining = scarce.selfTraining();
+        return selfTraining == null ? TrainCommand.run(spec, options()) : scarce.runSelfTraining(spec, options(), selfTraining);
     }
 
     TrainOptions options() {
@@ -105,7 +108,7 @@ final class TrainCommand implements Callable<Integer> {
                 .classWeightsAuto(classWeights.equals("auto")).metricForBest(metricForBest).limitTrain(limitTrain)
                 .cacheFrozen(cacheFrozen).task(task).tagFields(taskOptions.tagFields())
                 .stride(taskOptions.stride(maxLength)).labelAllTokens(labelAllTokens).scheme(taskOptions.scheme)
-                .tuneThresholds(tuneThresholds).build();
+                .tuneThresholds(tuneThresholds).aux(scarce.aux()).build();
     }
 
     /**

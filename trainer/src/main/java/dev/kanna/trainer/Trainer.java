@@ -104,12 +104,17 @@ public final class Trainer {
         List<R> trainRows = new ArrayList<>();
         for (Path file : o.trainFiles()) trainRows.addAll(task.read(file, data));
         if (o.limitTrain() > 0 && o.limitTrain() < trainRows.size()) trainRows = trainRows.subList(0, o.limitTrain());
+        if (o.pseudoLabelled() != null) {   // after the limit: it cuts the labelled rows only
+            trainRows = new ArrayList<>(trainRows);
+            trainRows.addAll(task.read(o.pseudoLabelled(), data));
+        }
         List<R> validationRows = o.validation() == null ? null : task.read(o.validation(), data);
         List<String> labels = task.labels(trainRows, o.train());
         if (saved != null && !labels.equals(saved.labels)) {
             throw new IllegalArgumentException("--resume: " + resumeFrom + " was trained on labels "
                     + saved.labels + ", the data now has " + labels);
         }
+        List<R> auxRows = o.aux() == null ? List.of() : o.aux().rows(task, data, labels);
         BertConfig baseConfig = BertConfig.read(o.model().resolve("config.json"));
         if (o.maxLength() > baseConfig.maxPositionEmbeddings()) {
             throw new IllegalArgumentException("--max-length " + o.maxLength() + " exceeds the model's "
@@ -126,11 +131,24 @@ public final class Trainer {
         E train = task.encode(tokenizer, trainRows, labels, data, o.train());
         log.accept(String.format(Locale.ROOT, "tokenized %d training and %d validation rows (max length %d)",
                 trainRows.size(), validationRows == null ? 0 : validationRows.size(), o.maxLength()));
-        Loss loss = task.loss(train, new Task.LossOptions(o.labelSmoothing(), o.classWeightsAuto()));
+        Loss loss = task.loss(train, new Task.LossOptions(o.labelSmoothing(), o.classWeightsAuto()));   // target rows' classes
+        EpochBatches batches = EpochBatches.shuffled(train.size(), o.batchSize(), o.seed());
+        if (!auxRows.isEmpty()) {
+            int targets = train.size(), aux = task.encode(tokenizer, auxRows, labels, data, o.aux().file()).size();   // errors name the aux file
+            List<R> mixed = new ArrayList<>(trainRows);
+            mixed.addAll(auxRows);
+            train = task.encode(tokenizer, mixed, labels, data, o.train());     // examples: the target's, then the aux's
+            if (train.size() != targets + aux) throw new IllegalStateException("mixed data: " + train.size() + " examples, not " + targets + " + " + aux);
+            EpochBatches.Mixed plan = (EpochBatches.Mixed) EpochBatches.mixed(targets, aux, o.aux().weight(), o.batchSize(), o.seed());
+            batches = plan;
+            log.accept(String.format(Locale.ROOT, "related-domain data: %d rows of %s at %.2f of every batch; an epoch"
+                            + " holds the %d target and %d aux examples (%d batches)", auxRows.size(), o.aux().file(),
+                    o.aux().weight(), targets, plan.auxPerEpoch(), plan.perEpoch()));
+        }
 
         try (Backend backend = Backends.open(o.device(), new BackendOptions(o.threads(), true), log)) {
             log.accept("device: " + backend.description());
-            return new Run<>(task, labels, train, validation, loss, backend).train(resumeFrom, dataHashes, trainRows.size());
+            return new Run<>(task, labels, train, validation, loss, backend, batches).train(resumeFrom, dataHashes, trainRows.size());
         }
     }
 
@@ -153,13 +171,14 @@ public final class Trainer {
     }
 
     /** Refuses to delete an OUT that holds (or lies in) the inputs, the working directory or the Kanna folder. */
-    private void checkSafeToDelete(Path out) throws IOException {
+    void checkSafeToDelete(Path out) throws IOException {
         Path dir = out.toRealPath();
         String home = System.getProperty("kanna.home");   // set by the ./kanna launcher
         String problem = null;
         if (realPath(o.model()).startsWith(dir)) problem = "holds the model directory " + o.model();
         else if (dir.startsWith(realPath(o.model()))) problem = "lies inside the model directory " + o.model();
         else if (held(dir, o.trainFiles()) != null) problem = "holds the training data " + held(dir, o.trainFiles());
+        else if (o.aux() != null && held(dir, List.of(o.aux().file())) != null) problem = "holds the aux data " + o.aux().file();
         else if (o.validation() != null && realPath(o.validation()).startsWith(dir)) {
             problem = "holds the validation data " + o.validation();
         } else if (realPath(Path.of("")).startsWith(dir)) problem = "holds the working directory";
@@ -202,14 +221,16 @@ public final class Trainer {
         private final E train, validation;   // validation: null without validation data
         private final Loss loss;
         private final Backend backend;
+        private final EpochBatches batches;
 
-        Run(Task<R, E> task, List<String> labels, E train, E validation, Loss loss, Backend backend) {
+        Run(Task<R, E> task, List<String> labels, E train, E validation, Loss loss, Backend backend, EpochBatches batches) {
             this.task = task;
             this.labels = labels;
             this.train = train;
             this.validation = validation;
             this.loss = loss;
             this.backend = backend;
+            this.batches = batches;
         }
 
         Result train(Path resumeFrom, Map<String, String> dataHashes, int rows) throws IOException {
@@ -217,7 +238,7 @@ public final class Trainer {
             Checkpoints.Loaded checkpoint = resumeFrom == null ? null : Checkpoints.load(resumeFrom);
             TaskModel model = loadModel(load, checkpoint);
 
-            int microBatches = (train.size() + o.batchSize() - 1) / o.batchSize();      // per epoch
+            int microBatches = batches.perEpoch();
             long stepsPerEpoch = (microBatches + o.gradientAccumulation() - 1) / o.gradientAccumulation();
             long totalSteps = o.maxSteps() > 0 ? o.maxSteps() : (long) Math.ceil(stepsPerEpoch * o.epochs());
             long warmup = o.warmupSteps() >= 0 ? o.warmupSteps() : LrSchedule.warmupSteps(totalSteps, o.warmupRatio());
@@ -266,17 +287,14 @@ public final class Trainer {
                                 state.epoch, String.join(", ", groups),
                                 tuner.training().stream().mapToLong(Parameter::size).sum()));
                     }
-                    int[] order = permutation(train.size(), o.seed(), state.epoch);
                     TaskData epochData = train.forEpoch(state.epoch);
                     while (state.batchInEpoch < microBatches && state.globalStep < totalSteps && !state.stoppedEarly) {
                         List<FineTuner.TrainingBatch> group = new ArrayList<>();
                         for (int g = 0; g < o.gradientAccumulation() && state.batchInEpoch < microBatches; g++) {
-                            int from = state.batchInEpoch * o.batchSize();
-                            int to = Math.min(train.size(), from + o.batchSize());
-                            int[] indices = java.util.Arrays.copyOfRange(order, from, to);
+                            int[] indices = batches.batch(state.epoch, state.batchInEpoch);
                             group.add(frozen != null ? frozen.trainBatch(train, indices)
                                     : new FineTuner.LabelledBatch(epochData.batch(indices), epochData.targets(indices)));
-                            samples += to - from;
+                            samples += indices.length;
                             state.batchInEpoch++;
                         }
                         FineTuner.StepResult step = tuner.step(group);
@@ -460,6 +478,8 @@ public final class Trainer {
         List<Path> files = o.trainFiles();
         for (int i = 0; i < files.size(); i++) hashes.put(trainRole(i), TrainingOutputs.sha256(files.get(i)));
         if (o.validation() != null) hashes.put("validation", TrainingOutputs.sha256(o.validation()));
+        if (o.aux() != null) for (var e : o.aux().files().entrySet()) hashes.put(e.getKey(), TrainingOutputs.sha256(e.getValue()));
+        if (o.pseudoLabelled() != null) hashes.put("pseudo_labels", TrainingOutputs.sha256(o.pseudoLabelled()));
         return hashes;
     }
 
@@ -478,6 +498,8 @@ public final class Trainer {
         Map<String, Path> files = new LinkedHashMap<>();
         for (int i = 0; i < o.trainFiles().size(); i++) files.put(trainRole(i), o.trainFiles().get(i));
         if (o.validation() != null) files.put("validation", o.validation());
+        if (o.aux() != null) files.putAll(o.aux().files());
+        if (o.pseudoLabelled() != null) files.put("pseudo_labels", o.pseudoLabelled());
         for (var e : files.entrySet()) {
             String then = saved.get(e.getKey()), current = now.get(e.getKey());
             if (current.equals(then)) continue;
