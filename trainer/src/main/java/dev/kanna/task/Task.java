@@ -50,8 +50,9 @@ public interface Task<R, E extends TaskData> {
 
     /**
      * Rows of related-domain data (train --aux-train) in this task's labels: each label renamed as
-     * the mapping says, then checked to be one of labels, one outside them a DatasetException naming
-     * the file and line. Tasks without label names (regression) take the rows as they are and refuse a map.
+     * the mapping says (after checking that it maps only onto labels), then checked to be one of
+     * labels, one outside them a DatasetException naming the file and line. Tasks without label
+     * names (regression) take the rows as they are and refuse a map.
      */
     default List<R> relabel(List<R> rows, List<String> labels, LabelMapping mapping, Path file) {
         if (!mapping.isEmpty()) {

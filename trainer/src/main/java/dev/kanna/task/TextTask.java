@@ -48,6 +48,7 @@ abstract class TextTask implements Task<Example, TextData> {
     @Override
     public List<Example> relabel(List<Example> rows, List<String> labels, LabelMapping mapping, Path file) {
         if (labelShape() == LabelShape.NUMBER) return Task.super.relabel(rows, labels, mapping, file);
+        mapping.checkedAgainst(labels);
         List<Example> out = new ArrayList<>(rows.size());
         for (Example row : rows) {
             List<String> mapped = new ArrayList<>(row.labels().size());

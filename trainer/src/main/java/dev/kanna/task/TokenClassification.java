@@ -96,6 +96,7 @@ public final class TokenClassification implements Task<TaggedSentence, TokenClas
     /** Related-domain sentences: each tag mapped (by its whole name, B-Chemical → B-Disease) and checked. */
     @Override
     public List<TaggedSentence> relabel(List<TaggedSentence> rows, List<String> labels, LabelMapping mapping, Path file) {
+        mapping.checkedAgainst(labels);
         List<TaggedSentence> out = new ArrayList<>(rows.size());
         for (TaggedSentence s : rows) {
             List<String> tags = new ArrayList<>(s.tags().size());

@@ -28,7 +28,7 @@ public record AuxiliaryData(Path file, double weight, Path labelMap) {
 
     /** The rows, their labels mapped onto the target's labels; a label that is not one of them names file and line. */
     <R> List<R> rows(Task<R, ?> task, DataOptions options, List<String> labels) {
-        LabelMapping mapping = labelMap == null ? LabelMapping.NONE : LabelMapping.read(labelMap).checkedAgainst(labels);
+        LabelMapping mapping = labelMap == null ? LabelMapping.NONE : LabelMapping.read(labelMap);
         return task.relabel(task.read(file, options), labels, mapping, file);
     }
 
