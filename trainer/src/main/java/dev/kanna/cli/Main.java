@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
                 PretrainCommand.class,
                 TrainCommand.class,
                 TuneCommand.class,
+                WeakLabelCommand.class,
                 ExtendVocabCommand.class,
                 EvaluateCommand.class,
                 PredictCommand.class,

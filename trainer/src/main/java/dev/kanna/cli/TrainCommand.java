@@ -81,13 +81,20 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     CrossValidationOptions crossValidation;
 
+    @Mixin
+    ScarceDataOptions scarce;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        if (crossValidation.requested()) return crossValidation.run(spec, options());
-        return TrainCommand.run(spec, options());
+        var selfTraining = scarce.selfTraining();
+        if (crossValidation.requested()) {
+            if (selfTraining != null) throw new IllegalArgumentException("--folds and --self-training do not combine: run one, then the other");
+            return crossValidation.run(spec, options());
+        }
+        return selfTraining == null ? TrainCommand.run(spec, options()) : scarce.runSelfTraining(spec, options(), selfTraining);
     }
 
     TrainOptions options() {
@@ -109,7 +116,7 @@ final class TrainCommand implements Callable<Integer> {
                 .classWeightsAuto(classWeights.equals("auto")).metricForBest(metricForBest).limitTrain(limitTrain)
                 .cacheFrozen(cacheFrozen).task(task).tagFields(taskOptions.tagFields())
                 .stride(taskOptions.stride(maxLength)).labelAllTokens(labelAllTokens).scheme(taskOptions.scheme)
-                .tuneThresholds(tuneThresholds).build();
+                .tuneThresholds(tuneThresholds).aux(scarce.aux()).build();
     }
 
     /**

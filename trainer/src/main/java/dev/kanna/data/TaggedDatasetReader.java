@@ -149,7 +149,7 @@ public final class TaggedDatasetReader {
      * The line of a sentence's word, for messages: CoNLL sentences have one word per line with no gap
      * between them; a JSONL sentence is one line. Other names fall back to the sentence's line.
      */
-    static long lineOf(TaggedSentence sentence, int word, Path file) {
+    public static long lineOf(TaggedSentence sentence, int word, Path file) {
         DataFormat format;
         try {
             format = DataFormat.of(file);

@@ -23,6 +23,7 @@ import dev.kanna.bert.LoadOptions;
 import dev.kanna.bert.TaskModel;
 import dev.kanna.bert.WeightSource;
 import dev.kanna.data.Example;
+import dev.kanna.data.LabelMapping;
 import dev.kanna.tokenizer.BertTokenizer;
 import dev.kanna.train.Loss;
 
@@ -48,6 +49,19 @@ public interface Task<R, E extends TaskData> {
 
     /** The label names in id order, from the training rows; a set the task cannot train on is an error naming file. */
     List<String> labels(List<R> training, Path file);
+
+    /**
+     * Rows of related-domain data (train --aux-train) in this task's labels: each label renamed as
+     * the mapping says (after checking that it maps only onto labels), then checked to be one of
+     * labels, one outside them a DatasetException naming the file and line. Tasks without label
+     * names (regression) take the rows as they are and refuse a map.
+     */
+    default List<R> relabel(List<R> rows, List<String> labels, LabelMapping mapping, Path file) {
+        if (!mapping.isEmpty()) {
+            throw new IllegalArgumentException("--aux-label-map: " + name() + " has no label names to map");
+        }
+        return rows;
+    }
 
     /** Tokenizes labelled rows; a label outside labels is an error naming file and line. */
     E encode(BertTokenizer tokenizer, List<R> rows, List<String> labels, DataOptions options, Path file);

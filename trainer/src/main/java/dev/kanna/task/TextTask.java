@@ -13,9 +13,11 @@ import dev.kanna.bert.WeightSource;
 import dev.kanna.data.DatasetReader;
 import dev.kanna.data.LabelShape;
 import dev.kanna.data.Example;
+import dev.kanna.data.LabelMapping;
 import dev.kanna.tokenizer.BertTokenizer;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +42,20 @@ abstract class TextTask implements Task<Example, TextData> {
     @Override
     public List<Example> read(Path file, DataOptions options) {
         return DatasetReader.read(file, options.fields(), labelShape());
+    }
+
+    /** Single- and multi-label rows get each label mapped; regression's numbers are not labels to map. */
+    @Override
+    public List<Example> relabel(List<Example> rows, List<String> labels, LabelMapping mapping, Path file) {
+        if (labelShape() == LabelShape.NUMBER) return Task.super.relabel(rows, labels, mapping, file);
+        mapping.checkedAgainst(labels);
+        List<Example> out = new ArrayList<>(rows.size());
+        for (Example row : rows) {
+            List<String> mapped = new ArrayList<>(row.labels().size());
+            for (String label : row.labels()) mapped.add(mapping.apply(label, labels, file, row.line()));
+            out.add(new Example(row.text(), row.textPair(), mapped, row.line()));
+        }
+        return out;
     }
 
     @Override

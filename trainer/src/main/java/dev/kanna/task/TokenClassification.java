@@ -23,6 +23,7 @@ import dev.kanna.bert.TaskModel;
 import dev.kanna.bert.WeightSource;
 import dev.kanna.data.DatasetException;
 import dev.kanna.data.Example;
+import dev.kanna.data.LabelMapping;
 import dev.kanna.data.TagSet;
 import dev.kanna.data.TaggedDatasetReader;
 import dev.kanna.data.TaggedSentence;
@@ -92,6 +93,21 @@ public final class TokenClassification implements Task<TaggedSentence, TokenClas
                     + "\"; token classification needs at least two tags");
         }
         return tags;
+    }
+
+    /** Related-domain sentences: each tag mapped (by its whole name, B-Chemical → B-Disease) and checked. */
+    @Override
+    public List<TaggedSentence> relabel(List<TaggedSentence> rows, List<String> labels, LabelMapping mapping, Path file) {
+        mapping.checkedAgainst(labels);
+        List<TaggedSentence> out = new ArrayList<>(rows.size());
+        for (TaggedSentence s : rows) {
+            List<String> tags = new ArrayList<>(s.tags().size());
+            for (int i = 0; i < s.tags().size(); i++) {
+                tags.add(mapping.apply(s.tags().get(i), labels, file, TaggedDatasetReader.lineOf(s, i, file)));
+            }
+            out.add(new TaggedSentence(s.words(), tags, s.line()));
+        }
+        return out;
     }
 
     @Override

@@ -40,6 +40,9 @@ import java.util.List;
  * @param masking         masked-LM pretraining: how tokens are masked and text packed; null for other tasks
  * @param layerwise       layer-wise learning-rate decay, a head learning rate, gradual unfreezing
  * @param reinitTop       re-initialise the top N encoder layers (and the pooler) before training; 0: none
+ * @param aux             related-domain data mixed into every batch (--aux-train); null: none
+ * @param pseudoLabelled  rows added to the training rows after --limit-train: a self-training round's
+ *                        pseudo-labelled text (SelfTraining); null: none
  */
 public record TrainOptions(Path model, Path train, Path validation, Path out, DatasetReader.Fields fields,
                            double epochs, int batchSize, int gradientAccumulation, double lr, int maxLength,
@@ -51,10 +54,24 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
                            boolean dropout, boolean cacheFrozen, boolean resume, boolean overwrite,
                            String device, int threads, String task, TagFields tagFields, int stride,
                            boolean labelAllTokens, String scheme, boolean tuneThresholds, List<Path> moreTrain,
-                           MaskedLanguageModeling.Settings masking, LayerwiseTraining layerwise, int reinitTop) {
+                           MaskedLanguageModeling.Settings masking, LayerwiseTraining layerwise, int reinitTop,
+                           AuxiliaryData aux, Path pseudoLabelled) {
 
     public TrainOptions {
         moreTrain = List.copyOf(moreTrain);
+    }
+
+    /**
+     * The same settings for one round of self-training: written to out, training on pseudoLabelled
+     * rows as well (null: none), resuming the round's run or replacing what a killed one left.
+     */
+    public TrainOptions forRound(Path out, Path pseudoLabelled, boolean resume, boolean overwrite) {
+        return new TrainOptions(model, train, validation, out, fields, epochs, batchSize, gradientAccumulation, lr,
+                maxLength, unfreezeTop, unfreeze, unfreezePattern, freezeEmbeddings, schedule, warmupRatio, warmupSteps,
+                weightDecay, maxGradNorm, labelSmoothing, classWeightsAuto, seed, evalSteps, saveSteps, saveTotalLimit,
+                metricForBest, earlyStopping, maxSteps, limitTrain, evalBatchSize, dropout, cacheFrozen, resume, overwrite,
+                device, threads, task, tagFields, stride, labelAllTokens, scheme, tuneThresholds, moreTrain, masking,
+                layerwise, reinitTop, aux, pseudoLabelled);
     }
 
     /** Every training file: train, then moreTrain. */
@@ -75,7 +92,7 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
                 maxGradNorm, labelSmoothing, classWeightsAuto, seed, evalSteps, saveSteps, saveTotalLimit, metricForBest,
                 earlyStopping, maxSteps, limitTrain, evalBatchSize, dropout, cacheFrozen, resumeFold, overwrite, device,
                 threads, task, tagFields, stride, labelAllTokens, scheme, tuneThresholds, moreTrain, masking, layerwise,
-                reinitTop);
+                reinitTop, aux, pseudoLabelled);
     }
 
     /** The figure that picks the best model: as given, else the task's first metric (macro_f1, f1, micro_f1, mse). */
@@ -118,6 +135,7 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
         private double layerLrDecay = 1.0, headLr;
         private boolean gradualUnfreeze;
         private int reinitTop;
+        private AuxiliaryData aux;
         private boolean freezeEmbeddings, classWeightsAuto, dropout = true, cacheFrozen, resume, overwrite;
         private LrSchedule.Kind schedule = LrSchedule.Kind.LINEAR;
         private long warmupSteps = -1, seed = 42, evalSteps, saveSteps, maxSteps;
@@ -177,6 +195,8 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
         public Builder headLr(double v) { headLr = v; return this; }
         public Builder gradualUnfreeze(boolean v) { gradualUnfreeze = v; return this; }
         public Builder reinitTop(int v) { reinitTop = v; return this; }
+        /** Related-domain data mixed into every batch; null: none. */
+        public Builder aux(AuxiliaryData v) { aux = v; return this; }
 
         public TrainOptions build() {
             return new TrainOptions(model, train, validation, out, fields, epochs, batchSize, gradientAccumulation, lr,
@@ -185,7 +205,7 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
                     saveTotalLimit, metricForBest, earlyStopping, maxSteps, limitTrain, evalBatchSize, dropout,
                     cacheFrozen, resume, overwrite, device, threads, task, tagFields,
                     stride >= 0 ? stride : maxLength / 4, labelAllTokens, scheme, tuneThresholds, moreTrain, masking,
-                    new LayerwiseTraining(layerLrDecay, headLr, gradualUnfreeze), reinitTop);
+                    new LayerwiseTraining(layerLrDecay, headLr, gradualUnfreeze), reinitTop, aux, null);
         }
     }
 
@@ -208,6 +228,8 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
         if (layerwise.headLr() > 0) base += "|headLr=" + layerwise.headLr();
         if (layerwise.gradualUnfreeze()) base += "|gradualUnfreeze=true";
         if (reinitTop > 0) base += "|reinitTop=" + reinitTop;
+        if (aux != null) base += "|auxWeight=" + aux.weight() + "|auxLabelMap=" + (aux.labelMap() != null);
+        if (pseudoLabelled != null) base += "|pseudoLabelled=true";
         return base;
     }
 }

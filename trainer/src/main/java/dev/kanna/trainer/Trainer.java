@@ -81,8 +81,12 @@ public final class Trainer {
     private SharedWork shared;   // null: nothing shared
 
     /** The data of a run after reading and tokenizing: labels in id order, row counts, the encoded datasets. */
+    /**
+     * Read and tokenized data. train: the target rows' examples, then the related domain's (--aux-train)
+     * when there are any; targets: the target rows' alone (the loss's class counts, the epoch's length).
+     */
     private record Prepared<E extends TaskData>(List<String> labels, int trainRows, int validationRows, E train,
-                                                E validation) {
+                                                E validation, E targets, int auxRows, int auxExamples) {
     }
 
     public Trainer(TrainOptions options, List<String> commandLine, Consumer<String> log) {
@@ -158,11 +162,21 @@ public final class Trainer {
                     + saved.labels + ", the data now has " + labels);
         }
         E train = prepared.train(), validation = prepared.validation();
-        Loss loss = task.loss(train, new Task.LossOptions(o.labelSmoothing(), o.classWeightsAuto()));
+        Loss loss = task.loss(prepared.targets(), new Task.LossOptions(o.labelSmoothing(), o.classWeightsAuto()));   // target rows' classes
+        EpochBatches batches = EpochBatches.shuffled(prepared.targets().size(), o.batchSize(), o.seed());
+        if (prepared.auxExamples() > 0) {
+            int targets = prepared.targets().size();
+            EpochBatches.Mixed plan = (EpochBatches.Mixed) EpochBatches.mixed(targets, prepared.auxExamples(), o.aux().weight(),
+                    o.batchSize(), o.seed());
+            batches = plan;
+            log.accept(String.format(Locale.ROOT, "related-domain data: %d rows of %s at %.2f of every batch; an epoch"
+                            + " holds the %d target and %d aux examples (%d batches)", prepared.auxRows(), o.aux().file(),
+                    o.aux().weight(), targets, plan.auxPerEpoch(), plan.perEpoch()));
+        }
 
         try (Backend backend = Backends.open(o.device(), new BackendOptions(o.threads(), true), log)) {
             log.accept("device: " + backend.description());
-            return new Run<>(task, labels, train, validation, loss, backend).train(resumeFrom, dataHashes, prepared.trainRows());
+            return new Run<>(task, labels, train, validation, loss, backend, batches).train(resumeFrom, dataHashes, prepared.trainRows());
         }
     }
 
@@ -189,18 +203,34 @@ public final class Trainer {
         } else {
             for (Path file : o.trainFiles()) trainRows.addAll(task.read(file, data));
             if (o.limitTrain() > 0 && o.limitTrain() < trainRows.size()) trainRows = trainRows.subList(0, o.limitTrain());
+            if (o.pseudoLabelled() != null) {   // after the limit: it cuts the labelled rows only
+                trainRows = new ArrayList<>(trainRows);
+                trainRows.addAll(task.read(o.pseudoLabelled(), data));
+            }
             validationRows = o.validation() == null ? null : task.read(o.validation(), data);
             labels = task.labels(trainRows, o.train());
         }
+        List<R> auxRows = o.aux() == null ? List.of() : o.aux().rows(task, data, labels);
 
         BertTokenizer tokenizer = BertTokenizer.load(o.model());
         E validation = validationRows == null ? null : task.encode(tokenizer, validationRows, labels, data,
                 o.validation() != null ? o.validation() : o.train());
-        E train = task.encode(tokenizer, trainRows, labels, data, o.train());
+        E targets = task.encode(tokenizer, trainRows, labels, data, o.train());
         log.accept(String.format(Locale.ROOT, "tokenized %d training and %d validation rows (max length %d)",
                 trainRows.size(), validationRows == null ? 0 : validationRows.size(), o.maxLength()));
+        E train = targets;
+        int auxExamples = 0;
+        if (!auxRows.isEmpty()) {
+            auxExamples = task.encode(tokenizer, auxRows, labels, data, o.aux().file()).size();   // errors name the aux file
+            List<R> mixed = new ArrayList<>(trainRows);
+            mixed.addAll(auxRows);
+            train = task.encode(tokenizer, mixed, labels, data, o.train());     // examples: the target's, then the aux's
+            if (train.size() != targets.size() + auxExamples) {
+                throw new IllegalStateException("mixed data: " + train.size() + " examples, not " + targets.size() + " + " + auxExamples);
+            }
+        }
         Prepared<E> prepared = new Prepared<>(List.copyOf(labels), trainRows.size(),
-                validationRows == null ? 0 : validationRows.size(), train, validation);
+                validationRows == null ? 0 : validationRows.size(), train, validation, targets, auxRows.size(), auxExamples);
         if (shared != null && given == null) shared.putData(key, prepared);
         return prepared;
     }
@@ -210,7 +240,8 @@ public final class Trainer {
         return String.join("|", "model=" + o.model().toAbsolutePath().normalize(), "task=" + task.name(),
                 "masking=" + o.masking(), "train=" + o.trainFiles().stream().map(p -> p.toAbsolutePath().normalize()).toList(),
                 "validation=" + (o.validation() == null ? null : o.validation().toAbsolutePath().normalize()),
-                "limitTrain=" + o.limitTrain(), "data=" + o.dataOptions());
+                "limitTrain=" + o.limitTrain(), "data=" + o.dataOptions(), "aux=" + o.aux(),
+                "pseudoLabelled=" + (o.pseudoLabelled() == null ? null : o.pseudoLabelled().toAbsolutePath().normalize()));
     }
 
     /** Checks the out dir without touching it; returns the checkpoint to resume from, or null. */
@@ -239,6 +270,7 @@ public final class Trainer {
         if (realPath(o.model()).startsWith(dir)) problem = "holds the model directory " + o.model();
         else if (dir.startsWith(realPath(o.model()))) problem = "lies inside the model directory " + o.model();
         else if (held(dir, o.trainFiles()) != null) problem = "holds the training data " + held(dir, o.trainFiles());
+        else if (o.aux() != null && held(dir, List.of(o.aux().file())) != null) problem = "holds the aux data " + o.aux().file();
         else if (o.validation() != null && realPath(o.validation()).startsWith(dir)) {
             problem = "holds the validation data " + o.validation();
         } else if (realPath(Path.of("")).startsWith(dir)) problem = "holds the working directory";
@@ -281,14 +313,16 @@ public final class Trainer {
         private final E train, validation;   // validation: null without validation data
         private final Loss loss;
         private final Backend backend;
+        private final EpochBatches batches;
 
-        Run(Task<R, E> task, List<String> labels, E train, E validation, Loss loss, Backend backend) {
+        Run(Task<R, E> task, List<String> labels, E train, E validation, Loss loss, Backend backend, EpochBatches batches) {
             this.task = task;
             this.labels = labels;
             this.train = train;
             this.validation = validation;
             this.loss = loss;
             this.backend = backend;
+            this.batches = batches;
         }
 
         Result train(Path resumeFrom, Map<String, String> dataHashes, int rows) throws IOException {
@@ -296,7 +330,7 @@ public final class Trainer {
             Checkpoints.Loaded checkpoint = resumeFrom == null ? null : Checkpoints.load(resumeFrom);
             TaskModel model = loadModel(load, checkpoint);
 
-            int microBatches = (train.size() + o.batchSize() - 1) / o.batchSize();      // per epoch
+            int microBatches = batches.perEpoch();
             long stepsPerEpoch = (microBatches + o.gradientAccumulation() - 1) / o.gradientAccumulation();
             long totalSteps = o.maxSteps() > 0 ? o.maxSteps() : (long) Math.ceil(stepsPerEpoch * o.epochs());
             long warmup = o.warmupSteps() >= 0 ? o.warmupSteps() : LrSchedule.warmupSteps(totalSteps, o.warmupRatio());
@@ -345,17 +379,14 @@ public final class Trainer {
                                 state.epoch, String.join(", ", groups),
                                 tuner.training().stream().mapToLong(Parameter::size).sum()));
                     }
-                    int[] order = permutation(train.size(), o.seed(), state.epoch);
                     TaskData epochData = train.forEpoch(state.epoch);
                     while (state.batchInEpoch < microBatches && state.globalStep < totalSteps && !state.stoppedEarly) {
                         List<FineTuner.TrainingBatch> group = new ArrayList<>();
                         for (int g = 0; g < o.gradientAccumulation() && state.batchInEpoch < microBatches; g++) {
-                            int from = state.batchInEpoch * o.batchSize();
-                            int to = Math.min(train.size(), from + o.batchSize());
-                            int[] indices = java.util.Arrays.copyOfRange(order, from, to);
+                            int[] indices = batches.batch(state.epoch, state.batchInEpoch);
                             group.add(frozen != null ? frozen.trainBatch(train, indices)
                                     : new FineTuner.LabelledBatch(epochData.batch(indices), epochData.targets(indices)));
-                            samples += to - from;
+                            samples += indices.length;
                             state.batchInEpoch++;
                         }
                         FineTuner.StepResult step = tuner.step(group);
@@ -545,6 +576,8 @@ public final class Trainer {
         List<Path> files = o.trainFiles();
         for (int i = 0; i < files.size(); i++) hashes.put(trainRole(i), TrainingOutputs.sha256(files.get(i)));
         if (o.validation() != null) hashes.put("validation", TrainingOutputs.sha256(o.validation()));
+        if (o.aux() != null) for (var e : o.aux().files().entrySet()) hashes.put(e.getKey(), TrainingOutputs.sha256(e.getValue()));
+        if (o.pseudoLabelled() != null) hashes.put("pseudo_labels", TrainingOutputs.sha256(o.pseudoLabelled()));
         return hashes;
     }
 
@@ -563,6 +596,8 @@ public final class Trainer {
         Map<String, Path> files = new LinkedHashMap<>();
         for (int i = 0; i < o.trainFiles().size(); i++) files.put(trainRole(i), o.trainFiles().get(i));
         if (o.validation() != null) files.put("validation", o.validation());
+        if (o.aux() != null) files.putAll(o.aux().files());
+        if (o.pseudoLabelled() != null) files.put("pseudo_labels", o.pseudoLabelled());
         for (var e : files.entrySet()) {
             String then = saved.get(e.getKey()), current = now.get(e.getKey());
             if (current.equals(then)) continue;

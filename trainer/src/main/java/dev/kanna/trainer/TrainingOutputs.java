@@ -68,6 +68,8 @@ public final class TrainingOutputs {
             data.put(role, fileRecord(o.trainFiles().get(f), state.dataSha256.get(role)));
         }
         if (o.validation() != null) data.put("validation", fileRecord(o.validation(), state.dataSha256.get("validation")));
+        if (o.aux() != null) for (var e : o.aux().files().entrySet()) data.put(e.getKey(), fileRecord(e.getValue(), state.dataSha256.get(e.getKey())));
+        if (o.pseudoLabelled() != null) data.put("pseudo_labels", fileRecord(o.pseudoLabelled(), state.dataSha256.get("pseudo_labels")));
         record.put("data", data);
         record.put("task", o.task());
         record.put("labels", labels);
@@ -108,6 +110,7 @@ public final class TrainingOutputs {
         s.put("head_lr", o.layerwise().headLr() > 0 ? o.layerwise().headLr() : o.lr());
         s.put("gradual_unfreeze", o.layerwise().gradualUnfreeze());
         s.put("reinit_top", o.reinitTop());
+        if (o.aux() != null) s.put("aux_weight", o.aux().weight());
         s.put("schedule", o.schedule().name().toLowerCase());
         s.put("warmup_ratio", o.warmupRatio());
         s.put("warmup_steps", o.warmupSteps());
