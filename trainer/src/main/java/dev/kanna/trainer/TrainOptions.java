@@ -4,6 +4,7 @@
  */
 package dev.kanna.trainer;
 
+import dev.kanna.augment.AugmentSettings;
 import dev.kanna.data.DatasetReader;
 import dev.kanna.data.TagFields;
 import dev.kanna.metrics.TagScheme;
@@ -40,6 +41,7 @@ import java.util.List;
  * @param masking         masked-LM pretraining: how tokens are masked and text packed; null for other tasks
  * @param layerwise       layer-wise learning-rate decay, a head learning rate, gradual unfreezing
  * @param reinitTop       re-initialise the top N encoder layers (and the pooler) before training; 0: none
+ * @param augment         augment the training rows afresh each epoch (--augment N); null: no augmentation
  */
 public record TrainOptions(Path model, Path train, Path validation, Path out, DatasetReader.Fields fields,
                            double epochs, int batchSize, int gradientAccumulation, double lr, int maxLength,
@@ -51,7 +53,8 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
                            boolean dropout, boolean cacheFrozen, boolean resume, boolean overwrite,
                            String device, int threads, String task, TagFields tagFields, int stride,
                            boolean labelAllTokens, String scheme, boolean tuneThresholds, List<Path> moreTrain,
-                           MaskedLanguageModeling.Settings masking, LayerwiseTraining layerwise, int reinitTop) {
+                           MaskedLanguageModeling.Settings masking, LayerwiseTraining layerwise, int reinitTop,
+                           AugmentSettings augment) {
 
     public TrainOptions {
         moreTrain = List.copyOf(moreTrain);
@@ -105,6 +108,7 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
         private double layerLrDecay = 1.0, headLr;
         private boolean gradualUnfreeze;
         private int reinitTop;
+        private AugmentSettings augment;
         private boolean freezeEmbeddings, classWeightsAuto, dropout = true, cacheFrozen, resume, overwrite;
         private LrSchedule.Kind schedule = LrSchedule.Kind.LINEAR;
         private long warmupSteps = -1, seed = 42, evalSteps, saveSteps, maxSteps;
@@ -164,6 +168,8 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
         public Builder headLr(double v) { headLr = v; return this; }
         public Builder gradualUnfreeze(boolean v) { gradualUnfreeze = v; return this; }
         public Builder reinitTop(int v) { reinitTop = v; return this; }
+        /** Augment the training rows afresh each epoch; null: no augmentation. */
+        public Builder augment(AugmentSettings v) { augment = v; return this; }
 
         public TrainOptions build() {
             return new TrainOptions(model, train, validation, out, fields, epochs, batchSize, gradientAccumulation, lr,
@@ -172,7 +178,7 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
                     saveTotalLimit, metricForBest, earlyStopping, maxSteps, limitTrain, evalBatchSize, dropout,
                     cacheFrozen, resume, overwrite, device, threads, task, tagFields,
                     stride >= 0 ? stride : maxLength / 4, labelAllTokens, scheme, tuneThresholds, moreTrain, masking,
-                    new LayerwiseTraining(layerLrDecay, headLr, gradualUnfreeze), reinitTop);
+                    new LayerwiseTraining(layerLrDecay, headLr, gradualUnfreeze), reinitTop, augment);
         }
     }
 
@@ -195,6 +201,7 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
         if (layerwise.headLr() > 0) base += "|headLr=" + layerwise.headLr();
         if (layerwise.gradualUnfreeze()) base += "|gradualUnfreeze=true";
         if (reinitTop > 0) base += "|reinitTop=" + reinitTop;
+        if (augment != null) base += "|augment=" + augment.fingerprint();
         return base;
     }
 }

@@ -4,6 +4,7 @@
  * in order, the same for every task:
  *
  *   read + tokenize the data → load the model (or the newest checkpoint with --resume)
+ *   --augment N: the training data draws N new rows per row afresh each epoch (AugmentedData)
  *   --reinit-top (fresh runs only): re-initialise the top layers and the pooler (ReinitTop)
  *   --cache-frozen: run the frozen lower stack once per example, keep its output (FrozenStates)
  *   for each epoch: --gradual-unfreeze: let one more layer train → shuffle (seeded by epoch)
@@ -14,6 +15,7 @@
  */
 package dev.kanna.trainer;
 
+import dev.kanna.augment.Augmenter;
 import dev.kanna.autograd.Parameter;
 import dev.kanna.backend.Backend;
 import dev.kanna.backend.BackendOptions;
@@ -32,6 +34,7 @@ import dev.kanna.report.ProgressBar;
 import dev.kanna.tensor.HostTensor;
 import dev.kanna.tokenizer.BertTokenizer;
 import dev.kanna.bert.TaskModel;
+import dev.kanna.task.AugmentedData;
 import dev.kanna.task.DataOptions;
 import dev.kanna.task.Evaluation;
 import dev.kanna.task.Outputs;
@@ -121,12 +124,22 @@ public final class Trainer {
                     + baseConfig.numHiddenLayers() + " encoder layers (num_hidden_layers in " + o.model().resolve("config.json") + ")");
         }
 
+        Augmenter<R> augmenter = o.augment() == null ? null : task.augmenter(o.augment().load(), trainRows, data);
+
         BertTokenizer tokenizer = BertTokenizer.load(o.model());
         E validation = validationRows == null ? null : task.encode(tokenizer, validationRows, labels, data, o.validation());
-        E train = task.encode(tokenizer, trainRows, labels, data, o.train());
+        E encoded = task.encode(tokenizer, trainRows, labels, data, o.train());
         log.accept(String.format(Locale.ROOT, "tokenized %d training and %d validation rows (max length %d)",
                 trainRows.size(), validationRows == null ? 0 : validationRows.size(), o.maxLength()));
-        Loss loss = task.loss(train, new Task.LossOptions(o.labelSmoothing(), o.classWeightsAuto()));
+        Loss loss = task.loss(encoded, new Task.LossOptions(o.labelSmoothing(), o.classWeightsAuto()));
+        TaskData train = encoded;
+        if (augmenter != null) {
+            train = new AugmentedData<>(task, tokenizer, trainRows, labels, data, o.train(), encoded, augmenter,
+                    o.augment().copies(), o.seed());
+            log.accept(String.format(Locale.ROOT, "--augment %d: every epoch trains on the %d rows and %d new rows"
+                    + " drawn for it; %s", o.augment().copies(), trainRows.size(), trainRows.size() * o.augment().copies(),
+                    augmenter.describe()));
+        }
 
         try (Backend backend = Backends.open(o.device(), new BackendOptions(o.threads(), true), log)) {
             log.accept("device: " + backend.description());
@@ -199,11 +212,12 @@ public final class Trainer {
     private final class Run<R, E extends TaskData> {
         private final Task<R, E> task;
         private final List<String> labels;
-        private final E train, validation;   // validation: null without validation data
+        private final TaskData train;        // augmented on the fly under --augment
+        private final E validation;          // null without validation data
         private final Loss loss;
         private final Backend backend;
 
-        Run(Task<R, E> task, List<String> labels, E train, E validation, Loss loss, Backend backend) {
+        Run(Task<R, E> task, List<String> labels, TaskData train, E validation, Loss loss, Backend backend) {
             this.task = task;
             this.labels = labels;
             this.train = train;

@@ -108,6 +108,7 @@ public final class TrainingOutputs {
         s.put("head_lr", o.layerwise().headLr() > 0 ? o.layerwise().headLr() : o.lr());
         s.put("gradual_unfreeze", o.layerwise().gradualUnfreeze());
         s.put("reinit_top", o.reinitTop());
+        if (o.augment() != null) s.put("augment", o.augment().toJson());
         s.put("schedule", o.schedule().name().toLowerCase());
         s.put("warmup_ratio", o.warmupRatio());
         s.put("warmup_steps", o.warmupSteps());
