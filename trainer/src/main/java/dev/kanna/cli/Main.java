@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
                 PretrainCommand.class,
                 TrainCommand.class,
                 ExtendVocabCommand.class,
+                AugmentCommand.class,
                 EvaluateCommand.class,
                 PredictCommand.class,
                 ServeCommand.class,

@@ -77,6 +77,8 @@ final class TrainCommand implements Callable<Integer> {
     boolean cacheFrozen;
     @Mixin
     TrainingOptions training;
+    @Mixin
+    AugmentTrainingOptions augment;
 
     @Spec
     CommandSpec spec;
@@ -105,7 +107,7 @@ final class TrainCommand implements Callable<Integer> {
                 .classWeightsAuto(classWeights.equals("auto")).metricForBest(metricForBest).limitTrain(limitTrain)
                 .cacheFrozen(cacheFrozen).task(task).tagFields(taskOptions.tagFields())
                 .stride(taskOptions.stride(maxLength)).labelAllTokens(labelAllTokens).scheme(taskOptions.scheme)
-                .tuneThresholds(tuneThresholds).build();
+                .tuneThresholds(tuneThresholds).augment(augment.settings()).build();
     }
 
     /**
