@@ -30,9 +30,9 @@ public record AugmentSettings(int copies, double alpha, List<Operation> ops, Pat
 
     public AugmentSettings {
         if (copies < 1) throw new IllegalArgumentException("the number of new rows per row must be ≥ 1, got " + copies);
-        if (!(alpha > 0 && alpha <= 1)) throw new IllegalArgumentException("--alpha must be in (0, 1], got " + alpha);
+        if (!(alpha > 0 && alpha <= 1)) throw new IllegalArgumentException("alpha must be in (0, 1], got " + alpha);
         if (ops != null) {
-            if (ops.isEmpty()) throw new IllegalArgumentException("--ops: no operation given");
+            if (ops.isEmpty()) throw new IllegalArgumentException("no augmentation operation given");
             ops = List.copyOf(ops);
         }
     }

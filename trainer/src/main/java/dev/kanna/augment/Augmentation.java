@@ -27,19 +27,19 @@ public record Augmentation(AugmentSettings settings, Synonyms synonyms, Protecte
             List<Operation> ops = new ArrayList<>(supported);
             if (synonyms == Synonyms.NONE) ops.removeIf(Operation::needsSynonyms);
             if (ops.isEmpty()) {
-                throw new IllegalArgumentException(task + " augments with " + Operation.flags(supported)
+                throw new IllegalArgumentException("augmentation: " + task + " augments with " + Operation.flags(supported)
                         + ", which need synonyms: give --lexicon FILE and/or --wordnet");
             }
             return List.copyOf(ops);
         }
         for (Operation op : settings.ops()) {
             if (!supported.contains(op)) {
-                throw new IllegalArgumentException("--ops: " + task + " augments with " + Operation.flags(supported)
+                throw new IllegalArgumentException("augmentation: " + task + " augments with " + Operation.flags(supported)
                         + ", not " + op.flag());
             }
             if (op.needsSynonyms() && synonyms == Synonyms.NONE) {
-                throw new IllegalArgumentException("--ops " + op.flag() + " needs synonyms: give --lexicon FILE and/or"
-                        + " --wordnet (or leave " + op.flag() + " out of --ops)");
+                throw new IllegalArgumentException("augmentation: " + op.flag() + " needs synonyms: give --lexicon FILE"
+                        + " and/or --wordnet, or leave " + op.flag() + " out of the operations");
             }
         }
         return settings.ops();

@@ -26,17 +26,17 @@ public enum Operation {
         return this == SYNONYM || this == INSERT;
     }
 
-    /** "synonym,insert" → the operations, each once, in the order given. */
-    public static List<Operation> parse(String list) {
+    /** "synonym,insert" → the operations, each once, in the order given; flag: the option named in messages. */
+    public static List<Operation> parse(String flag, String list) {
         List<Operation> ops = new ArrayList<>();
         for (String name : list.split(",", -1)) {
             Operation op = null;
             for (Operation o : values()) if (o.flag().equals(name.strip().toLowerCase(Locale.ROOT))) op = o;
             if (op == null) {
-                throw new IllegalArgumentException("--ops: unknown operation '" + name.strip() + "'; expected synonym,"
+                throw new IllegalArgumentException(flag + ": unknown operation '" + name.strip() + "'; expected synonym,"
                         + " insert, swap, delete (text) or mention, synonym (token classification), separated by commas");
             }
-            if (ops.contains(op)) throw new IllegalArgumentException("--ops: '" + op.flag() + "' is given twice");
+            if (ops.contains(op)) throw new IllegalArgumentException(flag + ": '" + op.flag() + "' is given twice");
             ops.add(op);
         }
         return List.copyOf(ops);

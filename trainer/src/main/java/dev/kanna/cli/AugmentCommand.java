@@ -69,7 +69,9 @@ final class AugmentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var chosen = Tasks.named(task);
-        AugmentSettings settings = new AugmentSettings(copies, alpha, ops == null ? null : Operation.parse(ops),
+        TrainingOptions.atLeast("--n", copies, 1);
+        if (!(alpha > 0 && alpha <= 1)) throw new IllegalArgumentException("--alpha must be in (0, 1], got " + alpha);
+        AugmentSettings settings = new AugmentSettings(copies, alpha, ops == null ? null : Operation.parse("--ops", ops),
                 synonyms.lexicon, synonyms.protect, synonyms.wordnet);
         DataOptions dataOptions = new DataOptions(fields.fields(), taskOptions.tagFields(), 128, 32, false, taskOptions.scheme());
         PrintWriter err = spec.commandLine().getErr();

@@ -35,7 +35,8 @@ final class AugmentTrainingOptions {
             }
             return null;
         }
-        return new AugmentSettings(copies, alpha, ops == null ? null : Operation.parse(ops), synonyms.lexicon,
+        if (!(alpha > 0 && alpha <= 1)) throw new IllegalArgumentException("--augment-alpha must be in (0, 1], got " + alpha);
+        return new AugmentSettings(copies, alpha, ops == null ? null : Operation.parse("--augment-ops", ops), synonyms.lexicon,
                 synonyms.protect, synonyms.wordnet);
     }
 }

@@ -116,7 +116,7 @@ class MentionReplacementTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MentionReplacement(
                 augmentation(List.of(Operation.SWAP), 0.1, Synonyms.NONE, ProtectedTerms.NONE), "token-classification",
                 List.of(), TagScheme.IOB2));
-        assertEquals("--ops: token-classification augments with mention, synonym, not swap", e.getMessage());
+        assertEquals("augmentation: token-classification augments with mention, synonym, not swap", e.getMessage());
     }
 
     @Test
