@@ -163,6 +163,15 @@ class AugmentTrainingTest {
                 "--augment", "1", "--augment-ops", "mention");
     }
 
+    @Test
+    void theFrozenLayerCacheStepsAsideForAugmentedData() throws Exception {
+        CliRun run = CliRun.run(TinyFixtures.trainArgs(tmp.resolve("cached"), "--augment", "1", "--cache-frozen",
+                "--max-steps", "1", "--augment-ops", "swap"));
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.err().contains("--cache-frozen does not apply: the inputs change every epoch (--augment); training"
+                + " without the cache"), run.err());
+    }
+
     private void assertRefused(String message, String... flags) {
         Path out = tmp.resolve("refused");
         CliRun run = CliRun.run(TinyFixtures.trainArgs(out, flags));
