@@ -15,9 +15,9 @@ final class AugmentTrainingOptions {
                     + "(EDA for text; mention and synonym replacement for token classification); see `kanna augment`.")
     int copies;
 
-    @Option(names = "--augment-alpha", defaultValue = "0.1", paramLabel = "A",
-            description = "With --augment: the rate of change, as augment's --alpha (default: ${DEFAULT-VALUE}).")
-    double alpha;
+    @Option(names = "--augment-alpha", paramLabel = "A",
+            description = "With --augment: the rate of change, as augment's --alpha (default: 0.1).")
+    Double alpha;
 
     @Option(names = "--augment-ops", paramLabel = "OPS",
             description = "With --augment: the operations, as augment's --ops (default: the task's).")
@@ -30,13 +30,15 @@ final class AugmentTrainingOptions {
     AugmentSettings settings() {
         TrainingOptions.atLeast("--augment", copies, 0);
         if (copies == 0) {
-            if (ops != null || synonyms.given()) {
-                throw new IllegalArgumentException("--augment-ops, --lexicon, --wordnet and --protect apply with --augment N");
+            if (ops != null || alpha != null || synonyms.given()) {
+                throw new IllegalArgumentException("--augment-alpha, --augment-ops, --lexicon, --wordnet and --protect"
+                        + " apply with --augment N");
             }
             return null;
         }
-        if (!(alpha > 0 && alpha <= 1)) throw new IllegalArgumentException("--augment-alpha must be in (0, 1], got " + alpha);
-        return new AugmentSettings(copies, alpha, ops == null ? null : Operation.parse("--augment-ops", ops), synonyms.lexicon,
+        double rate = alpha == null ? 0.1 : alpha;
+        if (!(rate > 0 && rate <= 1)) throw new IllegalArgumentException("--augment-alpha must be in (0, 1], got " + rate);
+        return new AugmentSettings(copies, rate, ops == null ? null : Operation.parse("--augment-ops", ops), synonyms.lexicon,
                 synonyms.protect, synonyms.wordnet);
     }
 }

@@ -155,7 +155,10 @@ class AugmentTrainingTest {
     @Test
     void augmentationOptionsAloneOrForTheWrongTaskAreRefused() throws Exception {
         Path lexicon = lexicon("free\tgratis\n");
-        assertRefused("--augment-ops, --lexicon, --wordnet and --protect apply with --augment N", "--lexicon", lexicon.toString());
+        assertRefused("--augment-alpha, --augment-ops, --lexicon, --wordnet and --protect apply with --augment N", "--lexicon",
+                lexicon.toString());
+        assertRefused("--augment-alpha, --augment-ops, --lexicon, --wordnet and --protect apply with --augment N",
+                "--augment-alpha", "0.2");
         assertRefused("--augment-alpha must be in (0, 1], got 1.5", "--augment", "1", "--augment-alpha", "1.5");
         assertRefused("--augment-ops: unknown operation 'mix'; expected synonym, insert, swap, delete (text) or mention,"
                 + " synonym (token classification), separated by commas", "--augment", "1", "--augment-ops", "mix");
