@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
                 TuneCommand.class,
                 WeakLabelCommand.class,
                 ExtendVocabCommand.class,
+                AugmentCommand.class,
                 EvaluateCommand.class,
                 PredictCommand.class,
                 EnsembleCommand.class,

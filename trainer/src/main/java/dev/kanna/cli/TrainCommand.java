@@ -84,6 +84,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     ScarceDataOptions scarce;
 
+    @Mixin
+    AugmentTrainingOptions augment;
+
     @Spec
     CommandSpec spec;
 
@@ -116,7 +119,7 @@ final class TrainCommand implements Callable<Integer> {
                 .classWeightsAuto(classWeights.equals("auto")).metricForBest(metricForBest).limitTrain(limitTrain)
                 .cacheFrozen(cacheFrozen).task(task).tagFields(taskOptions.tagFields())
                 .stride(taskOptions.stride(maxLength)).labelAllTokens(labelAllTokens).scheme(taskOptions.scheme)
-                .tuneThresholds(tuneThresholds).aux(scarce.aux()).build();
+                .tuneThresholds(tuneThresholds).aux(scarce.aux()).augment(augment.settings()).build();
     }
 
     /**

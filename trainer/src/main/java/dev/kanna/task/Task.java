@@ -14,9 +14,12 @@
  *   output  = predictions(data, outputs)      one JSON object per input
  *   folds   = stratification(rows)            what cross-validation keeps even across folds
  *   link()                                    how an ensemble averages outputs (as probabilities)
+ *   new     = augmenter(...).augment(row)     new rows, labels kept (train --augment, kanna augment)
  */
 package dev.kanna.task;
 
+import dev.kanna.augment.Augmentation;
+import dev.kanna.augment.Augmenter;
 import dev.kanna.backend.Backend;
 import dev.kanna.bert.BertConfig;
 import dev.kanna.bert.LoadOptions;
@@ -128,6 +131,15 @@ public interface Task<R, E extends TaskData> {
     /** Fits the task's decision rule on validation outputs (only called when calibrates()). */
     default Calibration<R, E> calibrate(E validation, float[][] outputs, List<String> labels) {
         throw new UnsupportedOperationException(name() + " has nothing to calibrate");
+    }
+
+    /**
+     * How this task's rows are augmented with new ones that keep their labels; training: the rows
+     * augmentation may draw on (token classification's mentions). Tasks without one refuse.
+     */
+    default Augmenter<R> augmenter(Augmentation augmentation, List<R> training, DataOptions options) {
+        throw new IllegalArgumentException("augmentation applies to classification, multi-label, regression and"
+                + " token classification, not to " + name());
     }
 
     /** The options of the loss a user can set (cross-entropy tasks read them; others refuse what they cannot use). */

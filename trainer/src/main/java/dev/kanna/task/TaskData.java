@@ -41,6 +41,14 @@ public interface TaskData extends FrozenCache.Examples {
         return false;
     }
 
+    /**
+     * The row (text, sentence) example i was made from: rows in order, each one example or more
+     * (a long sentence's windows share their sentence).
+     */
+    default int row(int example) {
+        return example;
+    }
+
     /** Indices 0..n−1 longest first, the order evaluation and the frozen-layer cache batch in. */
     default int[] byLength() {
         return FrozenCache.byLength(this);

@@ -5,6 +5,9 @@
  */
 package dev.kanna.task;
 
+import dev.kanna.augment.Augmentation;
+import dev.kanna.augment.Augmenter;
+import dev.kanna.augment.TextAugmenter;
 import dev.kanna.backend.Backend;
 import dev.kanna.bert.BertForSequenceClassification;
 import dev.kanna.bert.LoadOptions;
@@ -67,6 +70,12 @@ abstract class TextTask implements Task<Example, TextData> {
     @Override
     public TextData encodeInputs(BertTokenizer tokenizer, List<Example> inputs, DataOptions options) {
         return TextData.tokenize(tokenizer, inputs, options.maxLength());
+    }
+
+    /** EDA over the text; a second text and the labels are kept. */
+    @Override
+    public Augmenter<Example> augmenter(Augmentation augmentation, List<Example> training, DataOptions options) {
+        return new TextAugmenter(augmentation, name());
     }
 
     @Override

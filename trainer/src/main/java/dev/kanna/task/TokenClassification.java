@@ -15,6 +15,9 @@
  */
 package dev.kanna.task;
 
+import dev.kanna.augment.Augmentation;
+import dev.kanna.augment.Augmenter;
+import dev.kanna.augment.MentionReplacement;
 import dev.kanna.backend.Backend;
 import dev.kanna.bert.BertConfig;
 import dev.kanna.bert.BertForTokenClassification;
@@ -67,6 +70,11 @@ public final class TokenClassification implements Task<TaggedSentence, TokenClas
         @Override
         public Targets targets(int[] indices) {
             return windows.targets(indices);
+        }
+
+        @Override
+        public int row(int example) {
+            return windows.sentence(example);
         }
     }
 
@@ -194,6 +202,15 @@ public final class TokenClassification implements Task<TaggedSentence, TokenClas
             inside[t] = i >= 0 ? i : t;
         }
         return inside;
+    }
+
+    /** Mention replacement and synonym replacement outside mentions, tags in --scheme or the training data's. */
+    @Override
+    public Augmenter<TaggedSentence> augmenter(Augmentation augmentation, List<TaggedSentence> training,
+                                               DataOptions options) {
+        TagScheme scheme = options.scheme() != null ? options.scheme()
+                : TagScheme.detect(training.stream().map(TaggedSentence::tags).toList());
+        return new MentionReplacement(augmentation, NAME, training, scheme);
     }
 
     @Override

@@ -107,6 +107,11 @@ public final class TokenWindows implements TaskData {
         return windowTo[window] - windowFrom[window] + 2;
     }
 
+    /** The sentence a window belongs to. */
+    public int sentence(int window) {
+        return windowSentence[window];
+    }
+
     public int sentences() {
         return pieces.length;
     }

@@ -52,7 +52,8 @@ final class FrozenStates {
         BertModel bert = model.bert();
         int layers = tuner.frozenLowerLayers();
         boolean gradual = tuner.layerwise().gradualUnfreeze();
-        String why = !train.fixedInputs() ? "the inputs change every epoch (dynamic masking)"
+        String why = !train.fixedInputs() ? "the inputs change every epoch ("
+                + (train instanceof dev.kanna.task.AugmentedData<?, ?> ? "--augment" : "dynamic masking") + ")"
                 : tuner.trainsEmbeddings() ? "the embeddings train" + (gradual ? " in the last epochs" : "")
                         + ", so no layer's input is fixed"
                 : layers == 0 ? "encoder layer 0 trains" + (gradual ? " in the last epochs" : "")

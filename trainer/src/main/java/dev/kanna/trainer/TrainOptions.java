@@ -4,6 +4,7 @@
  */
 package dev.kanna.trainer;
 
+import dev.kanna.augment.AugmentSettings;
 import dev.kanna.data.DatasetReader;
 import dev.kanna.data.TagFields;
 import dev.kanna.metrics.TagScheme;
@@ -43,6 +44,7 @@ import java.util.List;
  * @param aux             related-domain data mixed into every batch (--aux-train); null: none
  * @param pseudoLabelled  rows added to the training rows after --limit-train: a self-training round's
  *                        pseudo-labelled text (SelfTraining); null: none
+ * @param augment         augment the training rows afresh each epoch (--augment N); null: no augmentation
  */
 public record TrainOptions(Path model, Path train, Path validation, Path out, DatasetReader.Fields fields,
                            double epochs, int batchSize, int gradientAccumulation, double lr, int maxLength,
@@ -55,7 +57,7 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
                            String device, int threads, String task, TagFields tagFields, int stride,
                            boolean labelAllTokens, String scheme, boolean tuneThresholds, List<Path> moreTrain,
                            MaskedLanguageModeling.Settings masking, LayerwiseTraining layerwise, int reinitTop,
-                           AuxiliaryData aux, Path pseudoLabelled) {
+                           AuxiliaryData aux, Path pseudoLabelled, AugmentSettings augment) {
 
     public TrainOptions {
         moreTrain = List.copyOf(moreTrain);
@@ -71,7 +73,7 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
                 weightDecay, maxGradNorm, labelSmoothing, classWeightsAuto, seed, evalSteps, saveSteps, saveTotalLimit,
                 metricForBest, earlyStopping, maxSteps, limitTrain, evalBatchSize, dropout, cacheFrozen, resume, overwrite,
                 device, threads, task, tagFields, stride, labelAllTokens, scheme, tuneThresholds, moreTrain, masking,
-                layerwise, reinitTop, aux, pseudoLabelled);
+                layerwise, reinitTop, aux, pseudoLabelled, augment);
     }
 
     /** Every training file: train, then moreTrain. */
@@ -92,7 +94,7 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
                 maxGradNorm, labelSmoothing, classWeightsAuto, seed, evalSteps, saveSteps, saveTotalLimit, metricForBest,
                 earlyStopping, maxSteps, limitTrain, evalBatchSize, dropout, cacheFrozen, resumeFold, overwrite, device,
                 threads, task, tagFields, stride, labelAllTokens, scheme, tuneThresholds, moreTrain, masking, layerwise,
-                reinitTop, aux, pseudoLabelled);
+                reinitTop, aux, pseudoLabelled, augment);
     }
 
     /** The figure that picks the best model: as given, else the task's first metric (macro_f1, f1, micro_f1, mse). */
@@ -136,6 +138,7 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
         private boolean gradualUnfreeze;
         private int reinitTop;
         private AuxiliaryData aux;
+        private AugmentSettings augment;
         private boolean freezeEmbeddings, classWeightsAuto, dropout = true, cacheFrozen, resume, overwrite;
         private LrSchedule.Kind schedule = LrSchedule.Kind.LINEAR;
         private long warmupSteps = -1, seed = 42, evalSteps, saveSteps, maxSteps;
@@ -197,6 +200,8 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
         public Builder reinitTop(int v) { reinitTop = v; return this; }
         /** Related-domain data mixed into every batch; null: none. */
         public Builder aux(AuxiliaryData v) { aux = v; return this; }
+        /** Augment the training rows afresh each epoch; null: no augmentation. */
+        public Builder augment(AugmentSettings v) { augment = v; return this; }
 
         public TrainOptions build() {
             return new TrainOptions(model, train, validation, out, fields, epochs, batchSize, gradientAccumulation, lr,
@@ -205,7 +210,7 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
                     saveTotalLimit, metricForBest, earlyStopping, maxSteps, limitTrain, evalBatchSize, dropout,
                     cacheFrozen, resume, overwrite, device, threads, task, tagFields,
                     stride >= 0 ? stride : maxLength / 4, labelAllTokens, scheme, tuneThresholds, moreTrain, masking,
-                    new LayerwiseTraining(layerLrDecay, headLr, gradualUnfreeze), reinitTop, aux, null);
+                    new LayerwiseTraining(layerLrDecay, headLr, gradualUnfreeze), reinitTop, aux, null, augment);
         }
     }
 
@@ -230,6 +235,7 @@ public record TrainOptions(Path model, Path train, Path validation, Path out, Da
         if (reinitTop > 0) base += "|reinitTop=" + reinitTop;
         if (aux != null) base += "|auxWeight=" + aux.weight() + "|auxLabelMap=" + (aux.labelMap() != null);
         if (pseudoLabelled != null) base += "|pseudoLabelled=true";
+        if (augment != null) base += "|augment=" + augment.fingerprint();
         return base;
     }
 }

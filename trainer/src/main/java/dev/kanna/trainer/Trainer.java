@@ -4,6 +4,7 @@
  * in order, the same for every task:
  *
  *   read + tokenize the data → load the model (or the newest checkpoint with --resume)
+ *   --augment N: the training data draws N new rows per row afresh each epoch (AugmentedData)
  *   --reinit-top (fresh runs only): re-initialise the top layers and the pooler (ReinitTop)
  *   --cache-frozen: run the frozen lower stack once per example, keep its output (FrozenStates)
  *   for each epoch: --gradual-unfreeze: let one more layer train → shuffle (seeded by epoch)
@@ -17,6 +18,7 @@
  */
 package dev.kanna.trainer;
 
+import dev.kanna.augment.Augmenter;
 import dev.kanna.autograd.Parameter;
 import dev.kanna.backend.Backend;
 import dev.kanna.backend.BackendOptions;
@@ -35,6 +37,7 @@ import dev.kanna.report.ProgressBar;
 import dev.kanna.tensor.HostTensor;
 import dev.kanna.tokenizer.BertTokenizer;
 import dev.kanna.bert.TaskModel;
+import dev.kanna.task.AugmentedData;
 import dev.kanna.task.DataOptions;
 import dev.kanna.task.Evaluation;
 import dev.kanna.task.Outputs;
@@ -80,13 +83,13 @@ public final class Trainer {
     private EpochListener listener = EpochListener.NONE;
     private SharedWork shared;   // null: nothing shared
 
-    /** The data of a run after reading and tokenizing: labels in id order, row counts, the encoded datasets. */
     /**
      * Read and tokenized data. train: the target rows' examples, then the related domain's (--aux-train)
-     * when there are any; targets: the target rows' alone (the loss's class counts, the epoch's length).
+     * when there are any; targets: the target rows' alone (the loss's class counts, the epoch's length);
+     * rows: the target rows as read (what --augment draws new rows from).
      */
     private record Prepared<E extends TaskData>(List<String> labels, int trainRows, int validationRows, E train,
-                                                E validation, E targets, int auxRows, int auxExamples) {
+                                                E validation, E targets, int auxRows, int auxExamples, List<?> rows) {
     }
 
     public Trainer(TrainOptions options, List<String> commandLine, Consumer<String> log) {
@@ -173,10 +176,27 @@ public final class Trainer {
                             + " holds the %d target and %d aux examples (%d batches)", prepared.auxRows(), o.aux().file(),
                     o.aux().weight(), targets, plan.auxPerEpoch(), plan.perEpoch()));
         }
+        TaskData trainData = train;
+        if (o.augment() != null) {
+            if (prepared.auxExamples() > 0) {
+                throw new IllegalArgumentException("--augment and --aux-train do not combine: augment the target data"
+                        + " with `kanna augment` first, then train with --aux-train");
+            }
+            @SuppressWarnings("unchecked")   // the rows the task read, kept beside their examples
+            List<R> rows = (List<R>) prepared.rows();
+            DataOptions data = o.dataOptions();
+            Augmenter<R> augmenter = task.augmenter(o.augment().load(), rows, data);
+            trainData = new AugmentedData<>(task, BertTokenizer.load(o.model()), rows, labels, data, o.train(), train,
+                    augmenter, o.augment().copies(), o.seed());
+            batches = EpochBatches.shuffled(trainData.size(), o.batchSize(), o.seed());
+            log.accept(String.format(Locale.ROOT, "--augment %d: every epoch trains on the %d rows and %d new rows"
+                    + " drawn for it; %s", o.augment().copies(), rows.size(), rows.size() * o.augment().copies(),
+                    augmenter.describe()));
+        }
 
         try (Backend backend = Backends.open(o.device(), new BackendOptions(o.threads(), true), log)) {
             log.accept("device: " + backend.description());
-            return new Run<>(task, labels, train, validation, loss, backend, batches).train(resumeFrom, dataHashes, prepared.trainRows());
+            return new Run<>(task, labels, trainData, validation, loss, backend, batches).train(resumeFrom, dataHashes, prepared.trainRows());
         }
     }
 
@@ -230,7 +250,8 @@ public final class Trainer {
             }
         }
         Prepared<E> prepared = new Prepared<>(List.copyOf(labels), trainRows.size(),
-                validationRows == null ? 0 : validationRows.size(), train, validation, targets, auxRows.size(), auxExamples);
+                validationRows == null ? 0 : validationRows.size(), train, validation, targets, auxRows.size(), auxExamples,
+                List.copyOf(trainRows));
         if (shared != null && given == null) shared.putData(key, prepared);
         return prepared;
     }
@@ -310,12 +331,13 @@ public final class Trainer {
     private final class Run<R, E extends TaskData> {
         private final Task<R, E> task;
         private final List<String> labels;
-        private final E train, validation;   // validation: null without validation data
+        private final TaskData train;        // augmented on the fly under --augment
+        private final E validation;          // null without validation data
         private final Loss loss;
         private final Backend backend;
         private final EpochBatches batches;
 
-        Run(Task<R, E> task, List<String> labels, E train, E validation, Loss loss, Backend backend, EpochBatches batches) {
+        Run(Task<R, E> task, List<String> labels, TaskData train, E validation, Loss loss, Backend backend, EpochBatches batches) {
             this.task = task;
             this.labels = labels;
             this.train = train;

@@ -111,6 +111,7 @@ public final class TrainingOutputs {
         s.put("gradual_unfreeze", o.layerwise().gradualUnfreeze());
         s.put("reinit_top", o.reinitTop());
         if (o.aux() != null) s.put("aux_weight", o.aux().weight());
+        if (o.augment() != null) s.put("augment", o.augment().toJson());
         s.put("schedule", o.schedule().name().toLowerCase());
         s.put("warmup_ratio", o.warmupRatio());
         s.put("warmup_steps", o.warmupSteps());
