@@ -21,7 +21,9 @@ mvn -B -q -ntp -pl cuda-kernels -am -DskipTests package dependency:copy-dependen
 cp cuda-kernels/target/kanna-cuda-*.jar "$dest/lib/"
 # the command line (dev.kanna.cli.Main) for commands.sh: the trainer, the tokenizer, picocli
 mvn -B -q -ntp -o -pl trainer -am -DskipTests package >/dev/null
-mvn -B -q -ntp -o -pl trainer dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$dest/lib"
+# (WordNet, optional for augment, stays behind: its data would push the carry past 64 MiB)
+mvn -B -q -ntp -o -pl trainer dependency:copy-dependencies -DincludeScope=runtime -DexcludeGroupIds=net.sf.extjwnl,org.slf4j \
+    -DoutputDirectory="$dest/lib"
 cp trainer/target/kanna-trainer-*.jar "$dest/lib/"
 rm -f "$dest/lib"/kanna-*-SNAPSHOT-sources.jar
 # the engine's own test jar and the engine jar come from the reactor build
