@@ -2,7 +2,8 @@ package dev.kanna.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -16,18 +17,20 @@ import java.util.zip.GZIPInputStream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Kanna's entity scoring on a real model's predictions: the PyTorch + transformers peer's NCBI-disease
+ * Kanna's entity scoring on real models' predictions: the PyTorch + transformers peer's NCBI-disease
  * test predictions (tools/reference/train_torch_ner.py --predictions, word, gold and predicted tag per
- * line) and the figures the real seqeval gave on them in the same run (its JSON summary, unchanged).
+ * line) of its two runs, top 2 layers and every layer, and the figures the real seqeval gave on them in
+ * the same run (its JSON summary, unchanged).
  * Tolerance 1e-12: both divide the same integer counts; only the last bit of a division may differ.
  */
 class EntityMetricsPeerTest {
 
-    @Test
-    void equalsSeqevalOnThePeersNcbiTestPredictions() throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {"top2", "all"})
+    void equalsSeqevalOnThePeersNcbiTestPredictions(String run) throws IOException {
         List<List<String>> gold = new ArrayList<>(), predicted = new ArrayList<>();
         List<String> g = new ArrayList<>(), p = new ArrayList<>();
-        try (InputStream raw = getClass().getResourceAsStream("/reference/ner_torch_top2_predictions.tsv.gz");
+        try (InputStream raw = getClass().getResourceAsStream("/reference/ner_torch_" + run + "_predictions.tsv.gz");
              BufferedReader in = new BufferedReader(new InputStreamReader(new GZIPInputStream(raw), StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null; ) {
                 if (line.isEmpty()) {
@@ -49,7 +52,7 @@ class EntityMetricsPeerTest {
             predicted.add(p);
         }
         JsonNode seqeval;
-        try (InputStream in = getClass().getResourceAsStream("/reference/ner_torch_top2.json")) {
+        try (InputStream in = getClass().getResourceAsStream("/reference/ner_torch_" + run + ".json")) {
             seqeval = new ObjectMapper().readTree(in).get("test");
         }
         assertEquals(seqeval.get("sentences").asInt(), gold.size(), "sentences");
