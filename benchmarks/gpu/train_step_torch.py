@@ -31,7 +31,26 @@ def time_ms(fn, iters, warmup, device="cuda"):
     return start.elapsed_time(stop) / iters
 
 
-class TorchTrainStep:
+class AdamWStep:
+    """One training step of self.model on the fixed batch (self.ids, self.mask, self.labels): eager,
+    bf16 autocast, the model's own loss, AdamW (self.opt). Subclasses build those."""
+
+    def step(self):
+        with torch.autocast(self.device, dtype=torch.bfloat16):
+            out = self.model(input_ids=self.ids, attention_mask=self.mask, labels=self.labels)
+        out.loss.backward()
+        self.opt.step()
+        self.opt.zero_grad(set_to_none=True)
+        return out.loss
+
+    def time_ms(self, iters, warmup=3):
+        return time_ms(self.step, iters, warmup, self.device)
+
+    def save(self, path):
+        self.model.save_pretrained(path)
+
+
+class TorchTrainStep(AdamWStep):
     def __init__(self, batch, seq, seed=0, device="cuda", tiny=False):
         from transformers import BertConfig, BertForSequenceClassification
         torch.manual_seed(seed)
@@ -50,22 +69,8 @@ class TorchTrainStep:
     def attention_impl(self):
         return getattr(self.model.config, "_attn_implementation", "?")
 
-    def step(self):
-        with torch.autocast(self.device, dtype=torch.bfloat16):
-            out = self.model(input_ids=self.ids, attention_mask=self.mask, labels=self.labels)
-        out.loss.backward()
-        self.opt.step()
-        self.opt.zero_grad(set_to_none=True)
-        return out.loss
 
-    def time_ms(self, iters, warmup=3):
-        return time_ms(self.step, iters, warmup, self.device)
-
-    def save(self, path):
-        self.model.save_pretrained(path)
-
-
-class TorchMlmStep:
+class TorchMlmStep(AdamWStep):
     """A bert-base-shaped BertForMaskedLM (random init, decoder tied to the word embeddings), every layer
     trainable, AdamW lr 5e-5, eager with bf16 autocast; one fixed batch masked as transformers'
     DataCollatorForLanguageModeling does (15% selected; 80% [MASK], 10% random, 10% kept; labels -100
@@ -92,20 +97,6 @@ class TorchMlmStep:
         ids[randomised] = torch.randint(self.config.vocab_size, ids.shape, generator=g)[randomised]
         self.ids, self.labels = ids.to(device), labels.to(device)
         self.mask = torch.ones(batch, seq, dtype=torch.long).to(device)
-
-    def step(self):
-        with torch.autocast(self.device, dtype=torch.bfloat16):
-            out = self.model(input_ids=self.ids, attention_mask=self.mask, labels=self.labels)
-        out.loss.backward()
-        self.opt.step()
-        self.opt.zero_grad(set_to_none=True)
-        return out.loss
-
-    def time_ms(self, iters, warmup=3):
-        return time_ms(self.step, iters, warmup, self.device)
-
-    def save(self, path):
-        self.model.save_pretrained(path)
 
 
 class TorchInference:

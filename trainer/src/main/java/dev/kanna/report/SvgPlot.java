@@ -37,13 +37,16 @@ public final class SvgPlot {
         return svg.toString();
     }
 
-    private static void panel(StringBuilder svg, int top, String name, List<Point> points, double maxStep, String color) {
-        int left = MARGIN_L, right = W - MARGIN_R, bottom = top + PANEL_H;
+    /**
+     * The range of the finite values, padded by 5% each side: {lo, hi}. No finite value: 0..1; all
+     * equal: that value ± 0.5 (before the padding).
+     */
+    public static double[] paddedRange(double[] values) {
         double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
-        for (Point p : points) {
-            if (Double.isFinite(p.value())) {
-                lo = Math.min(lo, p.value());
-                hi = Math.max(hi, p.value());
+        for (double v : values) {
+            if (Double.isFinite(v)) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
             }
         }
         if (!(lo <= hi)) {
@@ -55,8 +58,13 @@ public final class SvgPlot {
             hi += 0.5;
         }
         double pad = (hi - lo) * 0.05;
-        lo -= pad;
-        hi += pad;
+        return new double[]{lo - pad, hi + pad};
+    }
+
+    private static void panel(StringBuilder svg, int top, String name, List<Point> points, double maxStep, String color) {
+        int left = MARGIN_L, right = W - MARGIN_R, bottom = top + PANEL_H;
+        double[] range = paddedRange(points.stream().mapToDouble(Point::value).toArray());
+        double lo = range[0], hi = range[1];
         svg.append(String.format(Locale.ROOT,
                 "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#999\"/>%n",
                 left, top, right - left, PANEL_H));

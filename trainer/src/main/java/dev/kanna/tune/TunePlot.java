@@ -7,6 +7,8 @@
  */
 package dev.kanna.tune;
 
+import dev.kanna.report.SvgPlot;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -93,23 +95,7 @@ final class TunePlot {
 
     /** The metric's range over the trials with one, padded by 5%. */
     private static double[] range(List<Mark> marks) {
-        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
-        for (Mark m : marks) {
-            if (Double.isFinite(m.metric())) {
-                lo = Math.min(lo, m.metric());
-                hi = Math.max(hi, m.metric());
-            }
-        }
-        if (!(lo <= hi)) {
-            lo = 0;
-            hi = 1;
-        }
-        if (hi - lo < 1e-9) {
-            lo -= 0.5;
-            hi += 0.5;
-        }
-        double pad = (hi - lo) * 0.05;
-        return new double[]{lo - pad, hi + pad};
+        return SvgPlot.paddedRange(marks.stream().mapToDouble(Mark::metric).toArray());
     }
 
     /** A panel: its box on the page and the data ranges it maps (x on a log scale when log). */

@@ -309,7 +309,15 @@ public final class BenchServer {
             for (int i = 0; i < batch; i++) labels[i] = r.nextInt(model.numLabels());
             trainBatch = new FineTuner.LabelledBatch(new Batch(batch, seq, ids, types, mask), labels);
         }
-        List<FineTuner.LabelledBatch> step = List.of(trainBatch);
+        return "ok " + timedSteps(tuner, trainBatch, iters);
+    }
+
+    /**
+     * iters steps of tuner on batch after 3 warm-up steps, host wall time with the device synchronised
+     * before and after: "ms=<per step> loss=<last> launches=<per step>".
+     */
+    private String timedSteps(FineTuner tuner, FineTuner.LabelledBatch batch, int iters) {
+        List<FineTuner.LabelledBatch> step = List.of(batch);
         for (int i = 0; i < 3; i++) tuner.step(step);
         mixed.synchronize();
         long t0 = System.nanoTime();
@@ -318,7 +326,7 @@ public final class BenchServer {
         for (int i = 0; i < iters; i++) loss = tuner.step(step).loss();
         mixed.synchronize();
         double ms = (System.nanoTime() - t0) / 1e6 / iters;
-        return String.format("ok ms=%.3f loss=%.4f launches=%d", ms, loss, (mixed.launches() - launches0) / iters);
+        return String.format("ms=%.3f loss=%.4f launches=%d", ms, loss, (mixed.launches() - launches0) / iters);
     }
 
     /** The masked-LM step's fine-tuner and its fixed masked batch, made on the first mlm request. */
@@ -360,17 +368,7 @@ public final class BenchServer {
             int[] labelArray = labels.stream().mapToInt(Integer::intValue).toArray();
             mlmBatch = new FineTuner.LabelledBatch(new Batch(batch, seq, ids, types, mask), new Targets.Selected(rowArray, labelArray));
         }
-        List<FineTuner.LabelledBatch> step = List.of(mlmBatch);
-        for (int i = 0; i < 3; i++) mlmTuner.step(step);
-        mixed.synchronize();
-        long t0 = System.nanoTime();
-        double loss = 0;
-        long launches0 = mixed.launches();
-        for (int i = 0; i < iters; i++) loss = mlmTuner.step(step).loss();
-        mixed.synchronize();
-        double ms = (System.nanoTime() - t0) / 1e6 / iters;
-        return String.format("ok ms=%.3f loss=%.4f launches=%d selected=%d", ms, loss, (mixed.launches() - launches0) / iters,
-                ((Targets.Selected) mlmBatch.targets()).rows().length);
+        return "ok " + timedSteps(mlmTuner, mlmBatch, iters) + " selected=" + ((Targets.Selected) mlmBatch.targets()).rows().length;
     }
 
     /** Inference models by directory, loaded on first use. */
