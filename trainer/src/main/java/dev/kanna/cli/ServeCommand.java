@@ -8,6 +8,7 @@ import dev.kanna.serve.Server;
 import dev.kanna.serve.ServerOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -34,11 +35,8 @@ final class ServeCommand implements Callable<Integer> {
     String host;
     @Option(names = "--port", defaultValue = "8080", description = "TCP port (default: ${DEFAULT-VALUE}; 0: any free port).")
     int port;
-    @Option(names = "--device", defaultValue = "auto", paramLabel = "cpu|cuda|auto",
-            description = "Where to compute (default: ${DEFAULT-VALUE}: the GPU when one is usable, else the CPU).")
-    String device;
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "CPU threads per model (default: one per core).")
-    int threads;
+    @Mixin
+    DeviceOptions device;   // --threads: per model
     @Option(names = "--max-batch-tokens", defaultValue = "16384", paramLabel = "N",
             description = "Padded tokens per forward pass: batch size × longest input (default: ${DEFAULT-VALUE}).")
     int maxBatchTokens;
@@ -68,7 +66,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
-        ServerOptions options = new ServerOptions(host, port, device, threads, maxBatchTokens, maxBatchSize,
+        ServerOptions options = new ServerOptions(host, port, device.device, device.threads, maxBatchTokens, maxBatchSize,
                 maxConcurrentRequests, maxClientBatchSize, maxInputLength, payloadLimit, pooling, 30);
         List<Server.ModelSpec> specs = models.stream().map(Server.ModelSpec::parse).toList();
         Server server = Server.start(options, specs, line -> {
