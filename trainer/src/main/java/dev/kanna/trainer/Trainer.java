@@ -137,6 +137,10 @@ public final class Trainer {
         if (o.tuneThresholds() && (given != null ? given.validation() == null : o.validation() == null)) {
             throw new IllegalArgumentException("--tune-thresholds needs --validation data to tune on");
         }
+        if (o.augment() != null && o.aux() != null) {   // before any data is read
+            throw new IllegalArgumentException("--augment and --aux-train do not combine: augment the target data"
+                    + " with `kanna augment` first, then train with --aux-train");
+        }
         Path resumeFrom = checkOutput();
         Map<String, String> dataHashes = dataHashes();
         TrainerState saved = resumeFrom == null ? null : Checkpoints.readState(resumeFrom);
@@ -178,10 +182,6 @@ public final class Trainer {
         }
         TaskData trainData = train;
         if (o.augment() != null) {
-            if (prepared.auxExamples() > 0) {
-                throw new IllegalArgumentException("--augment and --aux-train do not combine: augment the target data"
-                        + " with `kanna augment` first, then train with --aux-train");
-            }
             @SuppressWarnings("unchecked")   // the rows the task read, kept beside their examples
             List<R> rows = (List<R>) prepared.rows();
             DataOptions data = o.dataOptions();
